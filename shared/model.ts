@@ -1,0 +1,240 @@
+// The report model: one set of types every probe fills, every rule reads and every renderer prints.
+// JSON field names here are the public, versioned contract (see README "JSON report").
+
+export const SCHEMA_VERSION = 1 as const;
+
+export type Severity = 'info' | 'warn' | 'fail';
+export type Verdict = 'ready' | 'warnings' | 'not-ready' | 'unknown';
+export type Product = 'pbxware' | 'serverware' | 'issabel';
+export type ProductChoice = Product | 'auto';
+export type OutputFormat = 'text' | 'json' | 'markdown' | 'html';
+
+/** nmap's vocabulary, which support engineers already speak. */
+export type PortState = 'open' | 'closed' | 'filtered';
+export type PortPurpose = 'gui' | 'ssh' | 'exposure' | 'custom';
+
+export interface ToolInfo {
+  name: string;
+  version: string;
+}
+
+export interface Finding {
+  code: string;
+  severity: Severity;
+  port?: number;
+  address?: string;
+  message: string;
+  remedy: string;
+}
+
+export interface TlsFacts {
+  protocol: string | null;
+  cipher: string | null;
+  subject: string | null;
+  issuer: string | null;
+  subjectAltNames: string[];
+  validFrom: string | null;
+  validTo: string | null;
+  daysLeft: number | null;
+  selfSigned: boolean;
+  hostnameMatch: boolean | null;
+  fingerprint256: string | null;
+  /** Set when the handshake did not complete; the other fields are then null/empty. */
+  error?: string;
+  timedOut?: boolean;
+}
+
+export interface HttpFacts {
+  url: string;
+  status: number | null;
+  /** Every Location followed, in order (bounded). */
+  redirects: string[];
+  server: string | null;
+  title: string | null;
+  /** The product whose GUI the page looks like, or null when it looks like none. */
+  recognized: Product | null;
+  bodyBytes: number;
+  error?: string;
+}
+
+export interface SshAuthResult {
+  user: string;
+  method: 'publickey' | 'password';
+  ok: boolean;
+  error?: string;
+}
+
+export interface SshFacts {
+  banner: string | null;
+  hostKeyType: string | null;
+  /** OpenSSH form: "SHA256:" + unpadded base64 of the key blob's SHA-256. */
+  fingerprint: string | null;
+  authMethods: string[];
+  hostKey?: 'match' | 'mismatch' | 'unpinned';
+  auth?: SshAuthResult;
+  error?: string;
+  timedOut?: boolean;
+}
+
+export interface PortAttempt {
+  state: PortState;
+  reason: string;
+  latencyMs: number | null;
+}
+
+export interface PortResult {
+  port: number;
+  address: string;
+  purpose: PortPurpose;
+  required: boolean;
+  state: PortState;
+  /** Why the state was decided: "connected", "ECONNREFUSED", "timeout after 3000 ms", "EHOSTUNREACH"... */
+  reason: string;
+  latencyMs: number | null;
+  /** Present when more than one attempt was made (fleet scans retry filtered ports once). */
+  attempts?: PortAttempt[];
+  tls?: TlsFacts;
+  http?: HttpFacts;
+  ssh?: SshFacts;
+}
+
+export interface IcmpResult {
+  measured: boolean;
+  /** Why not measured, or what happened. */
+  reason: string;
+  alive: boolean | null;
+  rttMs: number | null;
+}
+
+export interface CheckTarget {
+  host: string;
+  addresses: string[];
+  product: Product;
+  productReason: string;
+}
+
+export interface CheckReport {
+  schemaVersion: typeof SCHEMA_VERSION;
+  kind: 'check';
+  tool: ToolInfo;
+  generatedAt: string;
+  durationMs: number;
+  target: CheckTarget;
+  verdict: Verdict;
+  ports: PortResult[];
+  icmp: IcmpResult;
+  findings: Finding[];
+  /** The host's own view, merged from pbxready-agent when asked (--agent). */
+  agent?: AgentReport;
+}
+
+// ---- the host agent's report (issue 3) ----
+
+export interface HostFacts {
+  hostname: string;
+  os: string;
+  kernel: string;
+  uptimeSeconds: number;
+  cpu?: { model: string; cores: number };
+  memory?: { totalBytes: number; availableBytes: number };
+  load?: number[];
+}
+
+export interface ProductFacts {
+  name: Product | 'unknown';
+  version: string | null;
+  edition?: string;
+  licence?: string;
+  evidence?: string;
+}
+
+export interface TrunkState {
+  name: string;
+  state: string;
+}
+
+export interface AsteriskFacts {
+  version: string | null;
+  running: boolean;
+  uptimeSeconds?: number | null;
+  activeChannels?: number | null;
+  activeCalls: number | null;
+  endpoints: { total: number; reachable: number } | null;
+  trunks: TrunkState[];
+  cdrBackends?: string[];
+}
+
+export interface DiskFacts {
+  mount: string;
+  fs?: string;
+  sizeBytes: number;
+  usedBytes: number;
+  availBytes: number;
+  usePercent: number;
+  inodesFree?: number | null;
+  inodesUsePercent?: number | null;
+  /** What of the product's lives here: "database", "recordings", "backups". */
+  holds: string[];
+}
+
+export interface SchemaSize {
+  name: string;
+  bytes: number;
+}
+
+export interface DatabaseFacts {
+  reachable: boolean;
+  version: string | null;
+  uptimeSeconds?: number | null;
+  dataDir?: string | null;
+  schemas: SchemaSize[];
+  error?: string;
+}
+
+export interface CdrFacts {
+  table: string;
+  engine: string | null;
+  rows: number | null;
+  rowsExact: boolean;
+  dataBytes: number | null;
+  indexBytes: number | null;
+  freeBytes?: number | null;
+  oldest: string | null;
+  newest: string | null;
+  lastHour: { calls: number; failed: number; failedRatio: number | null } | null;
+  error?: string;
+}
+
+export interface ListeningSocket {
+  port: number;
+  address: string;
+  process: string | null;
+  pid?: number | null;
+}
+
+export interface CustomDevelopment {
+  customConfFiles: string[];
+  agiScripts: string[];
+  modifiedPackageFiles: string[];
+  newestBackup: { path: string; ageDays: number } | null;
+}
+
+export interface AgentReport {
+  schemaVersion: typeof SCHEMA_VERSION;
+  kind: 'agent';
+  tool: ToolInfo;
+  generatedAt: string;
+  durationMs: number;
+  verdict: Verdict;
+  host: HostFacts;
+  product: ProductFacts;
+  asterisk: AsteriskFacts;
+  disks: DiskFacts[];
+  database: DatabaseFacts;
+  cdr: CdrFacts | null;
+  listening: ListeningSocket[];
+  custom?: CustomDevelopment;
+  /** Public address(es) the host believes it has, when it can tell (used by ADDRESS_MISMATCH). */
+  publicAddresses?: string[];
+  findings: Finding[];
+}

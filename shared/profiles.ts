@@ -1,0 +1,108 @@
+// The vendors' own port requirements (domain.md), and the pure decision of which product answers.
+
+import type { PortPurpose, PortState, Product } from './model.js';
+
+export interface PortSpec {
+  port: number;
+  purpose: PortPurpose;
+  label: string;
+}
+
+export interface ProductProfile {
+  product: Product;
+  title: string;
+  ports: PortSpec[];
+}
+
+const GUI = (port: number, label: string): PortSpec => ({ port, purpose: 'gui', label });
+const SSH = (port: number, label: string): PortSpec => ({ port, purpose: 'ssh', label });
+
+export const PROFILES: Record<Product, ProductProfile> = {
+  pbxware: {
+    product: 'pbxware',
+    title: 'PBXware',
+    ports: [GUI(80, 'web GUI (HTTP)'), GUI(81, 'web GUI (HTTP, alternate)'), GUI(443, 'web GUI (HTTPS)'), SSH(2020, 'SSH')],
+  },
+  serverware: {
+    product: 'serverware',
+    title: 'SERVERware',
+    ports: [
+      GUI(80, 'web GUI (HTTP)'),
+      GUI(81, 'web GUI (HTTP, alternate)'),
+      GUI(443, 'web GUI (HTTPS)'),
+      SSH(2020, 'SSH (PBXware)'),
+      SSH(2222, 'SSH (SERVERware host)'),
+    ],
+  },
+  issabel: {
+    product: 'issabel',
+    title: 'Issabel',
+    ports: [GUI(443, 'web GUI (HTTPS)'), SSH(22, 'SSH')],
+  },
+};
+
+/** Ports the vendors say must NOT be public; probed to warn, never required. */
+export const EXPOSURE_PORTS: PortSpec[] = [
+  { port: 3306, purpose: 'exposure', label: 'MySQL' },
+  { port: 5038, purpose: 'exposure', label: 'Asterisk manager (AMI)' },
+];
+
+export const PRODUCTS = Object.keys(PROFILES) as Product[];
+
+/** Every port any profile needs: what `--product auto` probes before it decides. */
+export function allProfilePorts(): PortSpec[] {
+  const seen = new Map<number, PortSpec>();
+  for (const p of PRODUCTS) for (const spec of PROFILES[p].ports) if (!seen.has(spec.port)) seen.set(spec.port, spec);
+  return [...seen.values()].sort((a, b) => a.port - b.port);
+}
+
+const WELL_KNOWN: Record<number, PortSpec> = Object.fromEntries(
+  [...allProfilePorts(), ...EXPOSURE_PORTS, GUI(8443, 'web GUI (HTTPS, alternate)'), GUI(8080, 'web GUI (HTTP, alternate)')].map((s) => [s.port, s]),
+);
+
+/** Purpose of a port given with --ports: known ones keep their meaning, others are "custom". */
+export function specForPort(port: number): PortSpec {
+  return WELL_KNOWN[port] ?? { port, purpose: 'custom', label: 'custom' };
+}
+
+export interface Observation {
+  port: number;
+  state: PortState;
+  /** True when the port answered with an SSH banner. */
+  speaksSsh?: boolean;
+}
+
+/**
+ * `--product auto`: SSH on 2222 → SERVERware; 22 and 443 without 2020 → Issabel; else PBXware.
+ * Returns the product and the reason in words, for the report.
+ */
+export function decideProduct(observations: readonly Observation[]): { product: Product; reason: string } {
+  const byPort = new Map(observations.map((o) => [o.port, o]));
+  const open = (p: number) => byPort.get(p)?.state === 'open';
+  const ssh = (p: number) => open(p) && byPort.get(p)?.speaksSsh !== false;
+  if (ssh(2222)) return { product: 'serverware', reason: 'SSH answers on 2222 (SERVERware host SSH)' };
+  if (ssh(22) && open(443) && !open(2020)) return { product: 'issabel', reason: 'SSH on 22 and HTTPS on 443 answer, 2020 does not' };
+  if (open(2020)) return { product: 'pbxware', reason: 'SSH port 2020 answers and 2222 does not' };
+  return { product: 'pbxware', reason: 'no SERVERware or Issabel signature answered; PBXware is the default' };
+}
+
+/** Loose GUI fingerprints: titles and markers each product's login page carries. */
+const GUI_MARKERS: Array<{ product: Product; pattern: RegExp }> = [
+  { product: 'serverware', pattern: /serverware/i },
+  { product: 'pbxware', pattern: /pbxware|bicom\s*systems/i },
+  { product: 'issabel', pattern: /issabel|elastix/i },
+];
+
+/** Which product's GUI a page looks like, from its title, Server header and body. */
+export function recognizeGui(page: { title: string | null; server: string | null; body: string }): Product | null {
+  const hay = `${page.title ?? ''}\n${page.server ?? ''}\n${page.body}`;
+  for (const m of GUI_MARKERS) if (m.pattern.test(hay)) return m.product;
+  return null;
+}
+
+/** Does a page recognised as `seen` satisfy a check for `expected`? SERVERware serves PBXware GUIs too. */
+export function guiMatches(expected: Product, seen: Product | null): boolean {
+  if (seen === null) return false;
+  if (seen === expected) return true;
+  return (expected === 'serverware' && seen === 'pbxware') || (expected === 'pbxware' && seen === 'serverware');
+}

@@ -1,0 +1,58 @@
+// Redaction is one step every output passes through (reports, snapshots, logs, ticket bodies).
+// Two nets: keys that name a secret are blanked, and any string containing a secret value the
+// process learned (a password from env, a DB password read from pbxware.ini) is scrubbed.
+
+export const REDACTED = '[redacted]';
+
+const SECRET_KEY = /(pass(word|wd|phrase)?|secret|token|api[-_]?key|private[-_]?key|credential|authorization|cookie)$/i;
+/** Key names that only look like secrets but hold facts we want to show. */
+const NOT_SECRET_KEY = /^(authMethods|tokenFile|passwordEnv|apiKeyEnv|keyFile|secretsRedacted)$/;
+
+/** Secret values that lines of config can carry: `secret=…`, `password: …`, `AMPDBPASS=…`. */
+const SECRET_ASSIGNMENT = /\b([\w.-]*(?:pass(?:word|wd)?|secret|token|api[-_]?key|pwd)[\w.-]*)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi;
+
+/** Minimum length of a registered secret value; shorter values would scrub ordinary words. */
+const MIN_SECRET_LENGTH = 3;
+
+export class SecretRegistry {
+  private readonly values = new Set<string>();
+
+  add(value: string | null | undefined): void {
+    if (value && value.length >= MIN_SECRET_LENGTH) this.values.add(value);
+  }
+
+  clear(): void {
+    this.values.clear();
+  }
+
+  scrub(text: string): string {
+    let out = text;
+    // Longest first, so a secret that contains another is removed whole.
+    for (const v of [...this.values].sort((a, b) => b.length - a.length)) {
+      if (out.includes(v)) out = out.split(v).join(REDACTED);
+    }
+    return out.replace(SECRET_ASSIGNMENT, (_m, key: string, sep: string) => `${key}${sep}${REDACTED}`);
+  }
+
+  /** A deep copy with secret-named keys blanked and every string scrubbed. */
+  redact<T>(value: T): T {
+    return this.walk(value, undefined) as T;
+  }
+
+  private walk(value: unknown, key: string | undefined): unknown {
+    if (key !== undefined && SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key) && value !== null && value !== undefined && typeof value !== 'boolean') {
+      return REDACTED;
+    }
+    if (typeof value === 'string') return this.scrub(value);
+    if (Array.isArray(value)) return value.map((v) => this.walk(v, undefined));
+    if (value && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = this.walk(v, k);
+      return out;
+    }
+    return value;
+  }
+}
+
+/** The process-wide registry: CLIs add every secret they read, outputs redact through it. */
+export const secrets = new SecretRegistry();

@@ -1,0 +1,47 @@
+// GitHub/Freshdesk-flavoured Markdown, meant to be pasted into a ticket as it is.
+
+import { sortFindings } from '../verdict.js';
+import { VERDICT_LABEL, type ReportDocument, type Table } from './document.js';
+
+const ICON = { fail: '❌', warn: '⚠️', info: 'ℹ️' } as const;
+
+/** Table cells must not break the table: pipes escaped, newlines flattened. */
+export function mdEscape(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/([*_`<>[\]])/g, '\\$1');
+}
+
+function table(t: Table): string[] {
+  return [
+    `| ${t.columns.map(mdEscape).join(' | ')} |`,
+    `| ${t.columns.map(() => '---').join(' | ')} |`,
+    ...t.rows.map((r) => `| ${r.map((c) => mdEscape(c.text)).join(' | ')} |`),
+  ];
+}
+
+export function renderMarkdown(doc: ReportDocument): string {
+  const out: string[] = [];
+  out.push(`## ${mdEscape(doc.title)}`, '', `**Verdict: ${VERDICT_LABEL[doc.verdict]}** — ${mdEscape(doc.headline)}`, '');
+  if (doc.facts.length) {
+    for (const [k, v] of doc.facts) out.push(`- **${mdEscape(k)}:** ${mdEscape(v)}`);
+    out.push('');
+  }
+  const findings = sortFindings(doc.findings);
+  out.push('### Findings', '');
+  if (findings.length === 0) out.push('No findings.');
+  for (const f of findings) {
+    out.push(`- ${ICON[f.severity]} **${f.severity.toUpperCase()} \`${f.code}\`** — ${mdEscape(f.message)}`);
+    out.push(`  - *Remedy:* ${mdEscape(f.remedy)}`);
+  }
+  out.push('');
+  for (const s of doc.sections) {
+    out.push(`### ${mdEscape(s.title)}`, '');
+    if (s.facts?.length) {
+      for (const [k, v] of s.facts) out.push(`- **${mdEscape(k)}:** ${mdEscape(v)}`);
+      out.push('');
+    }
+    if (s.table) out.push(...table(s.table), '');
+    if (s.lines?.length) out.push(...s.lines.map((l) => `- ${mdEscape(l)}`), '');
+  }
+  out.push(`<sub>${mdEscape(doc.footer)}</sub>`);
+  return `${out.join('\n')}\n`;
+}
