@@ -1,0 +1,8 @@
+// The one wiring table of `pbxready` commands: each command lives in its own module.
+// Each entry is a yargs CommandModule; add one line per command.
+
+import type { CommandModule } from 'yargs';
+
+export const COMMANDS: Array<() => Promise<CommandModule<any, any>>> = [
+  async () => (await import('./check.js')).checkCommand,
+];

@@ -1,0 +1,91 @@
+// What every pbxready CLI shares: one-line errors with exit 3, yargs wired to fail that way,
+// reports written to stdout or atomically to a file.
+
+import type { Argv } from 'yargs';
+import { EXIT_USAGE, UsageError, errorLine } from '../errors.js';
+import { secrets } from '../redact.js';
+import { writeFileAtomic } from './atomic-write.js';
+
+/** Print one line naming the problem and exit 3: no stack trace, no secret. */
+export function die(message: string): never {
+  process.stderr.write(`${secrets.scrub(message)}\n`);
+  process.exit(EXIT_USAGE);
+}
+
+/** Apply the house rules to a yargs instance: strict, one-line failures, exit 3. */
+export function configureYargs<T>(y: Argv<T>, scriptName: string): Argv<T> {
+  return y
+    .scriptName(scriptName)
+    .strict()
+    .demandCommand(1, 'a command is required (see --help)')
+    .recommendCommands()
+    .help()
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      if (err && !(err instanceof UsageError)) die(`${scriptName}: ${errorLine(err)}`);
+      die(`${scriptName}: ${msg ?? errorLine(err)}`);
+    });
+}
+
+/** Run a CLI's main; anything thrown ends as one line and exit 3. */
+export async function runMain(scriptName: string, main: () => Promise<number | void>): Promise<void> {
+  try {
+    const code = await main();
+    if (typeof code === 'number') process.exitCode = code;
+  } catch (err) {
+    if (process.env.PBXREADY_DEBUG && !(err instanceof UsageError)) process.stderr.write(`${secrets.scrub(String((err as Error)?.stack ?? err))}\n`);
+    die(`${scriptName}: ${errorLine(err)}`);
+  }
+}
+
+/** Reports go to stdout, or atomically to --output FILE. */
+export async function emit(text: string, output: string | undefined): Promise<void> {
+  if (output) {
+    await writeFileAtomic(output, text);
+    return;
+  }
+  await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
+}
+
+// ---- option parsing shared by commands ----
+
+export function parsePort(value: unknown, flag = 'port'): number {
+  const s = String(value).trim();
+  const n = Number(s);
+  if (!/^\d+$/.test(s) || !Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`${flag} "${s}" is not a port (1–65535)`);
+  return n;
+}
+
+export function parsePortList(value: unknown, flag = '--ports'): number[] {
+  const parts = String(value).split(',').map((p) => p.trim()).filter((p) => p.length > 0);
+  if (parts.length === 0) throw new UsageError(`${flag} is empty`);
+  const ports = new Set<number>();
+  for (const part of parts) {
+    const range = /^(\d+)-(\d+)$/.exec(part);
+    if (range) {
+      const a = parsePort(range[1], flag);
+      const b = parsePort(range[2], flag);
+      if (b < a) throw new UsageError(`${flag} range "${part}" runs backwards`);
+      for (let p = a; p <= b; p++) ports.add(p);
+    } else ports.add(parsePort(part, flag));
+  }
+  return [...ports].sort((x, y) => x - y);
+}
+
+export function parsePositiveInt(value: unknown, flag: string, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}): number {
+  const s = String(value).trim();
+  const n = Number(s);
+  if (!/^-?\d+$/.test(s) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} "${s}" must be a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/** A secret named by an environment variable (never by argv): registered for redaction at once. */
+export function secretFromEnv(varName: string, flag: string): string {
+  const value = process.env[varName];
+  if (value === undefined || value === '') throw new UsageError(`${flag}: environment variable ${varName} is not set or empty`);
+  secrets.add(value);
+  return value;
+}
