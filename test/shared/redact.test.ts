@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { REDACTED, SecretRegistry } from '../../shared/redact.js';
+
+describe('redaction', () => {
+  it('blanks secret-named keys at any depth and keeps facts', () => {
+    const r = new SecretRegistry();
+    const out = r.redact({ user: 'root', password: 'hunter2', nested: [{ apiKey: 'k-123', token: 't' }], ssh: { authMethods: ['password'] }, ok: true });
+    expect(out).toEqual({ user: 'root', password: REDACTED, nested: [{ apiKey: REDACTED, token: REDACTED }], ssh: { authMethods: ['password'] }, ok: true });
+  });
+
+  it('scrubs registered secret values wherever they appear, longest first', () => {
+    const r = new SecretRegistry();
+    r.add('s3cr3t');
+    r.add('s3cr3t-and-more');
+    r.add('ab'); // too short to register: would scrub ordinary text
+    expect(r.scrub('login with s3cr3t-and-more failed; s3cr3t is wrong; about')).toBe(`login with ${REDACTED} failed; ${REDACTED} is wrong; about`);
+  });
+
+  it('scrubs secret assignments in config-like text', () => {
+    const r = new SecretRegistry();
+    expect(r.scrub('[trunk]\nsecret=abc123\nAMPDBPASS = "x y"\npw_mysql_password=pa55;host=db')).toBe(
+      `[trunk]\nsecret=${REDACTED}\nAMPDBPASS = ${REDACTED}\npw_mysql_password=${REDACTED};host=db`,
+    );
+  });
+
+  it('does not mutate its input', () => {
+    const r = new SecretRegistry();
+    const input = { password: 'x1234' };
+    r.redact(input);
+    expect(input.password).toBe('x1234');
+  });
+});
