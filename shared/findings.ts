@@ -229,6 +229,11 @@ export const FINDINGS = {
     message: 'The host sees its public address as {seen}, but {checked} was checked.',
     remedy: 'Check the right address, or fix the DNS record: the check and the host disagree on where the PBX is.',
   },
+  PORT_REFUSED_UPSTREAM: {
+    severity: 'fail',
+    message: 'Port {port} is listening on the host ({listen}) but refused from outside (closed).',
+    remedy: 'The forward for TCP {port} points at another address or port where nothing listens, or a firewall rejects it: point it at the PBX\'s address and port {port}.',
+  },
   AGENT_UNAVAILABLE: {
     severity: 'warn',
     message: 'The host agent could not be used ({reason}); the report has the outside view only.',
