@@ -238,3 +238,52 @@ export interface AgentReport {
   publicAddresses?: string[];
   findings: Finding[];
 }
+
+// ---- the upgrade pre-check (issue 4) ----
+
+export type PrecheckStatus = 'pass' | 'warn' | 'fail' | 'unknown';
+/** go → exit 0, go with warnings → 1, no-go → 2, unknown (facts missing) → 3, like a check's verdict. */
+export type PrecheckDecision = 'go' | 'go-with-warnings' | 'no-go' | 'unknown';
+
+export interface PrecheckItem {
+  /** Stable id: reach-gui, reach-ssh, configuration, custom-development, disk-space, cdr-size, backup, active-calls, version, downtime. */
+  id: string;
+  title: string;
+  status: PrecheckStatus;
+  /** The facts the status was decided on, in words ("needs the agent" when the inside view is missing). */
+  evidence: string;
+  /** What the client must do first, when anything. */
+  action?: string;
+}
+
+export interface DowntimeEstimate {
+  minMinutes: number;
+  maxMinutes: number;
+  /** How the window was derived (the vendor's 15–30 minutes, plus the CDR table rebuild). */
+  basis: string;
+}
+
+export interface PrecheckReport {
+  schemaVersion: typeof SCHEMA_VERSION;
+  kind: 'precheck';
+  tool: ToolInfo;
+  generatedAt: string;
+  durationMs: number;
+  target: CheckTarget;
+  /** --to VERSION, when given. */
+  targetVersion: string | null;
+  currentVersion: string | null;
+  decision: PrecheckDecision;
+  /** The decision in the check's vocabulary (renderers and exit codes). */
+  verdict: Verdict;
+  /** One sentence: why the decision is what it is. */
+  summary: string;
+  items: PrecheckItem[];
+  /** What the client must do before the upgrade, in order. */
+  actions: string[];
+  downtime: DowntimeEstimate | null;
+  /** Both views the items were decided on: the outside check with the agent's report merged. */
+  check: CheckReport;
+  /** The check's findings (outside view and joint diagnoses), for the ticket. */
+  findings: Finding[];
+}
