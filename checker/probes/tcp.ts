@@ -1,0 +1,43 @@
+// TCP connect: the port state in nmap's words (open / closed / filtered), why, and how long it took.
+
+import { Socket } from 'node:net';
+import type { PortAttempt } from '../../shared/model.js';
+
+/** How a failed connect() maps to a port state: only a refusal (RST) means "closed". */
+const ERROR_STATES: Record<string, Pick<PortAttempt, 'state' | 'reason'>> = {
+  ECONNREFUSED: { state: 'closed', reason: 'ECONNREFUSED (refused)' },
+  EHOSTUNREACH: { state: 'filtered', reason: 'EHOSTUNREACH (ICMP host unreachable)' },
+  ENETUNREACH: { state: 'filtered', reason: 'ENETUNREACH (ICMP network unreachable)' },
+  EACCES: { state: 'filtered', reason: 'EACCES/EPERM (administratively prohibited)' },
+  EPERM: { state: 'filtered', reason: 'EACCES/EPERM (administratively prohibited)' },
+  ETIMEDOUT: { state: 'filtered', reason: 'ETIMEDOUT (no answer)' },
+};
+
+export function classifyConnectError(code: string | undefined): Pick<PortAttempt, 'state' | 'reason'> {
+  return ERROR_STATES[code ?? ''] ?? { state: 'filtered', reason: `${code ?? 'error'} (no connection)` };
+}
+
+/** Connect once, then close at once: nothing is sent, so nothing on the PBX is disturbed. */
+export function probeTcp(address: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<PortAttempt> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+    const socket = new Socket();
+    let settled = false;
+    const settle = (attempt: PortAttempt) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.destroy();
+      resolve(attempt);
+    };
+    const onAbort = () => settle({ state: 'filtered', reason: 'aborted before an answer', latencyMs: null });
+    const timer = setTimeout(() => settle({ state: 'filtered', reason: `no answer within ${timeoutMs} ms`, latencyMs: null }), timeoutMs);
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    socket.once('connect', () => settle({ state: 'open', reason: 'connected', latencyMs: elapsed() }));
+    socket.once('error', (err: NodeJS.ErrnoException) => settle({ ...classifyConnectError(err.code), latencyMs: elapsed() }));
+    socket.connect({ host: address, port });
+  });
+}
