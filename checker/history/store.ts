@@ -1,0 +1,46 @@
+// Fleet scan history behind one interface: runs, and one summary per host per run (never the full
+// reports, so a fleet of any size costs a row per host). SQLite is the implementation (sqlite.ts).
+
+import type { HostSummary } from '../../shared/drift.js';
+import type { Verdict } from '../../shared/model.js';
+
+export type RunStatus = 'running' | 'complete' | 'interrupted';
+
+export interface RunMeta {
+  inventory: string;
+  probes: string;
+  startedAt: string;
+}
+
+export interface RunRecord extends RunMeta {
+  id: number;
+  finishedAt: string | null;
+  status: RunStatus;
+  hostsTotal: number | null;
+  hostsDone: number;
+  invalidEntries: number;
+  verdicts: Partial<Record<Verdict, number>>;
+}
+
+export interface RunEnd {
+  status: Exclude<RunStatus, 'running'>;
+  finishedAt: string;
+  hostsTotal: number;
+  invalidEntries: number;
+}
+
+export interface HistoryStore {
+  beginRun(meta: RunMeta): number;
+  recordHost(runId: number, summary: HostSummary): void;
+  finishRun(runId: number, end: RunEnd): void;
+  /** Newest first. */
+  listRuns(limit?: number): RunRecord[];
+  getRun(id: number): RunRecord | undefined;
+  /** The newest finished run started before `runId` (the baseline for drift). */
+  previousRun(runId: number): RunRecord | undefined;
+  latestRun(): RunRecord | undefined;
+  /** Host summaries of a run, streamed in key order. */
+  hosts(runId: number): IterableIterator<HostSummary>;
+  host(runId: number, key: string): HostSummary | undefined;
+  close(): void;
+}

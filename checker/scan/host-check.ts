@@ -1,0 +1,68 @@
+// One host of a fleet scan: the same runCheck as `pbxready check`, with the fleet's adaptive
+// connect timing slotted in through its injectable TCP probe, and filtered ports retried once.
+
+import type { CheckReport, PortAttempt, ProductChoice } from '../../shared/model.js';
+import { DEFAULT_DEPS, runCheck, type CheckDeps } from '../check.js';
+import type { CheckOptions, ProbeSet, SshCredentials } from '../check-options.js';
+import type { HostTiming } from './timing.js';
+
+/** What to check on one host: the inventory entry merged with the scan's flags. */
+export interface ScanTarget {
+  host: string;
+  product: ProductChoice;
+  ports?: number[];
+  ssh?: SshCredentials;
+  sshFingerprint?: string;
+  knownHostsFile?: string;
+}
+
+export interface HostCheckContext {
+  probes: ProbeSet;
+  timing: HostTiming;
+  perHostConcurrency: number;
+  /** --timeout-ms: the longest any one probe may wait (TLS, HTTP and SSH use it as is). */
+  ceilingMs: number;
+  allowPrivate: boolean;
+  signal: AbortSignal;
+}
+
+type TcpProbe = CheckDeps['tcp'];
+
+/**
+ * The connect probe with the host's adaptive timeout instead of the fixed one: the first attempt
+ * at a port gets the current estimate, the retry of a filtered port a longer one. Every answer
+ * (open or refused) is an RTT sample for this host and the fleet.
+ */
+export function adaptiveTcp(timing: HostTiming, tcp: TcpProbe): TcpProbe {
+  const firstTimeouts = new Map<string, number>();
+  return async (address: string, port: number, _fixedTimeoutMs: number, signal?: AbortSignal): Promise<PortAttempt> => {
+    const key = `${address}:${port}`;
+    const first = firstTimeouts.get(key);
+    const timeoutMs = first === undefined ? timing.firstTimeout() : timing.retryTimeout(first);
+    if (first === undefined) firstTimeouts.set(key, timeoutMs);
+    const attempt = await tcp(address, port, timeoutMs, signal);
+    if (attempt.state !== 'filtered' && attempt.latencyMs !== null) timing.sample(attempt.latencyMs);
+    return attempt;
+  };
+}
+
+export function checkOptionsFor(target: ScanTarget, ctx: HostCheckContext): CheckOptions {
+  return {
+    host: target.host,
+    product: target.product,
+    ...(target.ports ? { ports: target.ports } : {}),
+    timeoutMs: ctx.ceilingMs,
+    perHostConcurrency: ctx.perHostConcurrency,
+    allowPrivate: ctx.allowPrivate,
+    probes: ctx.probes,
+    retryFiltered: true,
+    ...(target.ssh ? { ssh: target.ssh } : {}),
+    ...(target.sshFingerprint ? { sshFingerprint: target.sshFingerprint } : {}),
+    ...(target.knownHostsFile ? { knownHostsFile: target.knownHostsFile } : {}),
+    signal: ctx.signal,
+  };
+}
+
+export async function checkHost(target: ScanTarget, ctx: HostCheckContext, deps: CheckDeps = DEFAULT_DEPS): Promise<CheckReport> {
+  return runCheck(checkOptionsFor(target, ctx), { ...deps, tcp: adaptiveTcp(ctx.timing, deps.tcp) });
+}

@@ -1,0 +1,70 @@
+// Adaptive probe timeouts, as nmap does: a smoothed round-trip time and its variance per host
+// (RFC 6298 / nmap's timing.cc), timeout = srtt + 4·rttvar, held between a floor and a ceiling.
+// A host with no reply yet borrows the fleet's estimate; a retry waits longer than the first try.
+
+export interface TimingBounds {
+  /** Never wait less than this for a connect (nmap -T4: 100 ms). */
+  floorMs: number;
+  /** Never wait more than this (the --timeout-ms the user gave). */
+  ceilingMs: number;
+}
+
+export class RttEstimator {
+  private srtt: number | null = null;
+  private rttvar = 0;
+  samples = 0;
+
+  add(rttMs: number): void {
+    const r = Math.max(0, rttMs);
+    if (this.srtt === null) {
+      this.srtt = r;
+      this.rttvar = r / 2;
+    } else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - r);
+      this.srtt = 0.875 * this.srtt + 0.125 * r;
+    }
+    this.samples++;
+  }
+
+  /** srtt + 4·rttvar, or null before the first sample. */
+  rto(): number | null {
+    return this.srtt === null ? null : this.srtt + 4 * this.rttvar;
+  }
+}
+
+const clamp = (v: number, b: TimingBounds) => Math.round(Math.min(b.ceilingMs, Math.max(b.floorMs, v)));
+
+/** One host's timing; every answer (open or closed) is an RTT sample for it and for the fleet. */
+export class HostTiming {
+  private readonly own = new RttEstimator();
+  constructor(
+    private readonly fleet: RttEstimator,
+    private readonly bounds: TimingBounds,
+  ) {}
+
+  sample(rttMs: number): void {
+    this.own.add(rttMs);
+    this.fleet.add(rttMs);
+  }
+
+  get answered(): boolean {
+    return this.own.samples > 0;
+  }
+
+  /** First attempt: the host's own estimate, else the fleet's, else the ceiling (nothing known yet). */
+  firstTimeout(): number {
+    const rto = this.own.rto() ?? this.fleet.rto();
+    return rto === null ? this.bounds.ceilingMs : clamp(rto, this.bounds);
+  }
+
+  /**
+   * The retry of a filtered port. A host that answered elsewhere has a measured RTT: twice its
+   * timeout is generous. A host that answered nothing gets at least a second (or the ceiling), so a
+   * distant host is not declared filtered on the fleet's nearer average.
+   */
+  retryTimeout(firstMs: number): number {
+    const own = this.own.rto();
+    if (own !== null) return clamp(Math.max(2 * own, firstMs), this.bounds);
+    return clamp(Math.max(2 * firstMs, Math.min(1000, this.bounds.ceilingMs)), this.bounds);
+  }
+}

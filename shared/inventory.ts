@@ -1,0 +1,299 @@
+// Fleet inventories: YAML, JSON, CSV or one host per line, parsed into entries plus errors that
+// name the line. Pure: the caller reads the file (line formats one line at a time, so a fleet of
+// any size streams through without being held).
+
+import { isIP } from 'node:net';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import type { Product, ProductChoice } from './model.js';
+
+export interface InventorySsh {
+  user?: string;
+  /** Private key file for the SSH login probe. */
+  identityFile?: string;
+  /** Pinned host key, "SHA256:…". */
+  fingerprint?: string;
+  knownHosts?: string;
+}
+
+export interface InventoryEntry {
+  /** 1-based line in the inventory file, for messages. */
+  line: number;
+  /** Name or address to check. */
+  host: string;
+  product?: ProductChoice;
+  name?: string;
+  customer?: string;
+  tags: string[];
+  ports?: number[];
+  ssh?: InventorySsh;
+}
+
+export interface InventoryError {
+  line: number;
+  reason: string;
+}
+
+export type InventoryItem = { entry: InventoryEntry } | { error: InventoryError };
+export type InventoryFormat = 'yaml' | 'json' | 'csv' | 'lines';
+
+const PRODUCT_CHOICES: readonly string[] = ['pbxware', 'serverware', 'issabel', 'auto'] satisfies Array<Product | 'auto'>;
+const HOSTNAME = /^(?=.{1,253}\.?$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
+
+/** The format from the file name, else from the first meaningful characters. */
+export function detectFormat(fileName: string, head: string): InventoryFormat {
+  const ext = /\.([a-z]+)$/i.exec(fileName)?.[1]?.toLowerCase();
+  if (ext === 'yaml' || ext === 'yml') return 'yaml';
+  if (ext === 'json') return 'json';
+  if (ext === 'csv') return 'csv';
+  if (ext === 'txt' || ext === 'list') return 'lines';
+  const first = head.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#')) ?? '';
+  if (first.startsWith('[') || first.startsWith('{')) return 'json';
+  if (first.startsWith('-') || /^hosts\s*:/.test(first)) return 'yaml';
+  if (/^(host|address)\s*,/i.test(first)) return 'csv';
+  return 'lines';
+}
+
+function validHost(host: string): boolean {
+  return isIP(host) !== 0 || HOSTNAME.test(host);
+}
+
+/** Fields every format shares, validated in one place; returns the reason when invalid. */
+interface RawFields {
+  host?: unknown;
+  product?: unknown;
+  name?: unknown;
+  customer?: unknown;
+  tags?: unknown;
+  ports?: unknown;
+  ssh?: Record<string, unknown>;
+}
+
+function asText(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string' || typeof v === 'number') {
+    const s = String(v).trim();
+    return s === '' ? undefined : s;
+  }
+  return undefined;
+}
+
+function parsePorts(v: unknown): number[] | string {
+  const parts = Array.isArray(v) ? v.map(String) : String(v).split(/[;,\s]+/).filter(Boolean);
+  const out: number[] = [];
+  for (const p of parts) {
+    const n = Number(p);
+    if (!/^\d+$/.test(p.trim()) || n < 1 || n > 65535) return `port "${p}" is not 1–65535`;
+    out.push(n);
+  }
+  return out.length ? [...new Set(out)].sort((a, b) => a - b) : 'ports is empty';
+}
+
+function buildEntry(line: number, raw: RawFields): InventoryItem {
+  const bad = (reason: string): InventoryItem => ({ error: { line, reason } });
+  const host = asText(raw.host);
+  if (!host) return bad('no host/address');
+  if (!validHost(host)) return bad(`"${host}" is neither an IP address nor a host name`);
+  const entry: InventoryEntry = { line, host, tags: [] };
+  if (raw.product !== undefined && raw.product !== null && raw.product !== '') {
+    const product = asText(raw.product)?.toLowerCase();
+    if (!product || !PRODUCT_CHOICES.includes(product)) return bad(`unknown product "${String(raw.product)}" (expected pbxware, serverware, issabel or auto)`);
+    entry.product = product as ProductChoice;
+  }
+  const name = asText(raw.name);
+  if (name) entry.name = name;
+  const customer = asText(raw.customer);
+  if (customer) entry.customer = customer;
+  if (raw.tags !== undefined && raw.tags !== null) {
+    const tags = Array.isArray(raw.tags) ? raw.tags.map((t) => asText(t)) : String(raw.tags).split(/[;,\s]+/);
+    entry.tags = [...new Set(tags.filter((t): t is string => !!t && t.trim() !== '').map((t) => t.trim()))];
+  }
+  if (raw.ports !== undefined && raw.ports !== null && raw.ports !== '') {
+    const ports = parsePorts(raw.ports);
+    if (typeof ports === 'string') return bad(ports);
+    entry.ports = ports;
+  }
+  if (raw.ssh) {
+    const ssh: InventorySsh = {};
+    for (const [k, v] of Object.entries(raw.ssh)) {
+      const text = asText(v);
+      if (text === undefined) continue;
+      if (k === 'user') ssh.user = text;
+      else if (k === 'identity_file' || k === 'identityFile' || k === 'key') ssh.identityFile = text;
+      else if (k === 'fingerprint') {
+        if (!FINGERPRINT.test(text)) return bad(`SSH fingerprint "${text}" is not in the SHA256:… form`);
+        ssh.fingerprint = text;
+      } else if (k === 'known_hosts' || k === 'knownHosts') ssh.knownHosts = text;
+      else return bad(`unknown SSH option "${k}"`);
+    }
+    if (Object.keys(ssh).length) entry.ssh = ssh;
+  }
+  return { entry };
+}
+
+const TOP_KEYS = new Set(['host', 'address', 'product', 'name', 'customer', 'tags', 'ports', 'ssh']);
+const FLAT_SSH = /^ssh[_.-](.+)$/;
+
+/** One record's key/value pairs (YAML mapping, CSV row, key=value tokens) → fields, or a reason. */
+function fieldsOf(pairs: Iterable<[string, unknown]>): RawFields | string {
+  const raw: RawFields = {};
+  for (const [rawKey, value] of pairs) {
+    const key = rawKey.trim().toLowerCase();
+    const flat = FLAT_SSH.exec(key);
+    if (flat) {
+      raw.ssh ??= {};
+      raw.ssh[flat[1]!.replace(/-/g, '_')] = value;
+    } else if (key === 'ssh') {
+      if (value === null || value === undefined) continue;
+      if (typeof value !== 'object' || Array.isArray(value)) return 'ssh must be a mapping (user, identity_file, fingerprint, known_hosts)';
+      raw.ssh = { ...(raw.ssh ?? {}), ...(value as Record<string, unknown>) };
+    } else if (!TOP_KEYS.has(key)) return `unknown field "${rawKey}"`;
+    else if (key === 'address' || key === 'host') {
+      const given = asText(value);
+      if (given === undefined) continue;
+      if (asText(raw.host) !== undefined && asText(raw.host) !== given) return 'both host and address given, and they differ';
+      raw.host = given;
+    } else (raw as Record<string, unknown>)[key] = value;
+  }
+  return raw;
+}
+
+function fromPairs(line: number, pairs: Iterable<[string, unknown]>): InventoryItem {
+  const raw = fieldsOf(pairs);
+  return typeof raw === 'string' ? { error: { line, reason: raw } } : buildEntry(line, raw);
+}
+
+// ---- YAML and JSON (JSON is parsed as YAML, which keeps node positions for line numbers) ----
+
+/** Every entry of a YAML/JSON inventory: a list, or a mapping with a `hosts:` list. */
+export function* parseStructured(text: string): Generator<InventoryItem> {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const lineAt = (node: Node | null | undefined) => (node?.range ? counter.linePos(node.range[0]).line : 1);
+  if (doc.errors.length) {
+    const e = doc.errors[0]!;
+    yield { error: { line: e.linePos?.[0]?.line ?? 1, reason: `not valid YAML/JSON: ${e.message.split('\n')[0]}` } };
+    return;
+  }
+  let list: Node | null | undefined = doc.contents as Node | null;
+  if (isMap(list)) {
+    const hosts = list.get('hosts', true) as Node | undefined;
+    if (!isSeq(hosts)) {
+      yield { error: { line: lineAt(list), reason: 'expected a list of hosts, or a mapping with a "hosts:" list' } };
+      return;
+    }
+    list = hosts;
+  }
+  if (list === null || list === undefined) return;
+  if (!isSeq(list)) {
+    yield { error: { line: lineAt(list), reason: 'expected a list of hosts' } };
+    return;
+  }
+  for (const item of list.items as Node[]) {
+    const line = lineAt(item);
+    if (isScalar(item)) {
+      yield buildEntry(line, { host: item.value });
+    } else if (isMap(item)) {
+      const js = item.toJSON() as Record<string, unknown>;
+      yield fromPairs(line, Object.entries(js));
+    } else yield { error: { line, reason: 'an entry must be a host name/address or a mapping' } };
+  }
+}
+
+// ---- CSV and one host per line: stateful line parsers ----
+
+/** RFC 4180 fields of one line (no multi-line quoted fields: one host is one line). */
+export function splitCsvLine(line: string): string[] | null {
+  const out: string[] = [];
+  let i = 0;
+  for (;;) {
+    let field = '';
+    if (line[i] === '"') {
+      i++;
+      for (;;) {
+        if (i >= line.length) return null;
+        if (line[i] === '"') {
+          if (line[i + 1] === '"') {
+            field += '"';
+            i += 2;
+          } else {
+            i++;
+            break;
+          }
+        } else field += line[i++];
+      }
+      if (i < line.length && line[i] !== ',') return null;
+    } else {
+      const next = line.indexOf(',', i);
+      field = next === -1 ? line.slice(i) : line.slice(i, next);
+      i = next === -1 ? line.length : next;
+    }
+    out.push(field.trim());
+    if (i >= line.length) return out;
+    i++; // the comma
+  }
+}
+
+export type LineParser = (text: string, line: number) => InventoryItem | null;
+
+/** CSV with a header row naming the columns (host/address first or anywhere). */
+export function createCsvParser(): LineParser {
+  let header: string[] | null = null;
+  return (text, line) => {
+    const trimmed = text.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return null;
+    const fields = splitCsvLine(trimmed);
+    if (!fields) return { error: { line, reason: 'unbalanced quotes in CSV row' } };
+    if (!header) {
+      header = fields.map((f) => f.toLowerCase());
+      if (!header.includes('host') && !header.includes('address')) {
+        header = null;
+        return { error: { line, reason: 'CSV header must name a "host" or "address" column' } };
+      }
+      return null;
+    }
+    if (fields.length > header.length) return { error: { line, reason: `${fields.length} fields, the header has ${header.length}` } };
+    const cols = header;
+    return fromPairs(line, fields.map((f, i) => [cols[i]!, f] as [string, unknown]));
+  };
+}
+
+/** `host [product] [key=value …]`, `#` comments. */
+export function createPlainParser(): LineParser {
+  return (text, line) => {
+    const trimmed = text.replace(/\s#.*$/, '').trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return null;
+    const [host, ...rest] = trimmed.split(/\s+/);
+    const pairs: Array<[string, unknown]> = [['host', host]];
+    for (const token of rest) {
+      const eq = token.indexOf('=');
+      if (eq > 0) pairs.push([token.slice(0, eq), token.slice(eq + 1)]);
+      else if (PRODUCT_CHOICES.includes(token.toLowerCase()) && !pairs.some(([k]) => k === 'product')) pairs.push(['product', token]);
+      else return { error: { line, reason: `unexpected "${token}" (expected a product or key=value)` } };
+    }
+    return fromPairs(line, pairs);
+  };
+}
+
+export function createLineParser(format: 'csv' | 'lines'): LineParser {
+  return format === 'csv' ? createCsvParser() : createPlainParser();
+}
+
+/** Whole-text convenience (tests, small files): every item in order. */
+export function* parseInventory(text: string, format: InventoryFormat): Generator<InventoryItem> {
+  if (format === 'yaml' || format === 'json') {
+    yield* parseStructured(text);
+    return;
+  }
+  const parse = createLineParser(format);
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const item = parse(lines[i]!, i + 1);
+    if (item) yield item;
+  }
+}
+
+/** The key a host is known by across runs (history, drift): its name, else what was checked. */
+export function hostKey(entry: Pick<InventoryEntry, 'name' | 'host' | 'customer'>): string {
+  return entry.name ? `${entry.customer ? `${entry.customer}/` : ''}${entry.name}` : entry.host;
+}
