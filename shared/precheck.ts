@@ -38,16 +38,21 @@ export function upgradeSpaceNeeded(cdrBytes: number): number {
   return Math.ceil(cdrBytes * 1.2 + 2 * GiB);
 }
 
+/** The vendor's window already covers a CDR table of ordinary size; only the excess stretches it. */
+const ORDINARY_CDR_BYTES = 1 * GiB;
+
 export function downtimeEstimate(cdrBytes: number | null): DowntimeEstimate | null {
   if (cdrBytes === null) return null;
-  const extraMin = cdrBytes / REBUILD_BYTES_PER_SECOND.fast / 60;
-  const extraMax = cdrBytes / REBUILD_BYTES_PER_SECOND.slow / 60;
-  const min = Math.max(VENDOR_DOWNTIME_MINUTES.min, Math.floor((VENDOR_DOWNTIME_MINUTES.min + extraMin) / 5) * 5);
-  const max = Math.ceil((VENDOR_DOWNTIME_MINUTES.max + extraMax) / 5) * 5;
+  const excess = Math.max(0, cdrBytes - ORDINARY_CDR_BYTES);
+  const extraMin = excess / REBUILD_BYTES_PER_SECOND.fast / 60;
+  const extraMax = excess / REBUILD_BYTES_PER_SECOND.slow / 60;
   return {
-    minMinutes: min,
-    maxMinutes: max,
-    basis: `the vendor's ${VENDOR_DOWNTIME_MINUTES.min}–${VENDOR_DOWNTIME_MINUTES.max} minutes plus rebuilding ${formatBytes(cdrBytes)} of CDR data+index at 10–50 MiB/s`,
+    minMinutes: VENDOR_DOWNTIME_MINUTES.min + Math.floor(extraMin / 5) * 5,
+    maxMinutes: VENDOR_DOWNTIME_MINUTES.max + Math.ceil(extraMax / 5) * 5,
+    basis:
+      excess === 0
+        ? `the vendor's ${VENDOR_DOWNTIME_MINUTES.min}–${VENDOR_DOWNTIME_MINUTES.max} minutes; the CDR table (${formatBytes(cdrBytes)}) is of ordinary size`
+        : `the vendor's ${VENDOR_DOWNTIME_MINUTES.min}–${VENDOR_DOWNTIME_MINUTES.max} minutes plus rebuilding ${formatBytes(excess)} of CDR data+index beyond ${formatBytes(ORDINARY_CDR_BYTES)} at 10–50 MiB/s`,
   };
 }
 
@@ -120,9 +125,10 @@ function reachGui(check: CheckReport): Item {
   const notPbx = open.filter((p) => p.http && !guiMatches(check.target.product, p.http.recognized));
   const evidence = gui.map((p) => portWords(p, check.findings)).join(', ');
   const notOpen = gui.filter((p) => p.state !== 'open');
-  if (open.length === 0) return item('reach-gui', title, 'fail', `no GUI port answers: ${evidence}`, remedyFor(gui, check.findings));
+  const guiAction = 'Open/forward the web GUI ports to the PBX for the vendor\'s support addresses.';
+  if (open.length === 0) return item('reach-gui', title, 'fail', `no GUI port answers: ${evidence}`, remedyFor(gui, check.findings) ?? guiAction);
   if (notOpen.length || notPbx.length) {
-    return item('reach-gui', title, 'warn', `${evidence}${notPbx.length ? `; ${notPbx.map((p) => p.port).join(', ')} does not look like the ${PROFILES[check.target.product].title} GUI` : ''}`, remedyFor([...notOpen, ...notPbx], check.findings));
+    return item('reach-gui', title, 'warn', `${evidence}${notPbx.length ? `; ${notPbx.map((p) => p.port).join(', ')} does not look like the ${PROFILES[check.target.product].title} GUI` : ''}`, remedyFor([...notOpen, ...notPbx], check.findings) ?? guiAction);
   }
   return item('reach-gui', title, 'pass', evidence);
 }
@@ -133,15 +139,17 @@ function reachSsh(check: CheckReport, agentVia: PrecheckInput['agentVia']): Item
   if (ssh.length === 0) return item('reach-ssh', title, 'unknown', 'no SSH port was checked (see --ports)');
   const evidence = ssh.map((p) => portWords(p, check.findings)).join(', ');
   const open = ssh.filter((p) => p.state === 'open');
-  if (open.length === 0) return item('reach-ssh', title, 'fail', `the upgrade is done over SSH and no SSH port answers: ${evidence}`, remedyFor(ssh, check.findings));
+  const sshAction = (ports: PortResult[]) =>
+    remedyFor(ports, check.findings) ?? `Make SSH on ${ports.map((p) => p.port).join(', ')} reach the PBX's sshd and give the vendor a working root login.`;
+  if (open.length === 0) return item('reach-ssh', title, 'fail', `the upgrade is done over SSH and no SSH port answers: ${evidence}`, sshAction(ssh));
   const mismatch = open.find((p) => p.ssh?.hostKey === 'mismatch');
-  if (mismatch) return item('reach-ssh', title, 'fail', `host key on ${mismatch.port} is ${mismatch.ssh?.fingerprint ?? '?'}, not the pinned one`, remedyFor([mismatch], check.findings));
+  if (mismatch) return item('reach-ssh', title, 'fail', `host key on ${mismatch.port} is ${mismatch.ssh?.fingerprint ?? '?'}, not the pinned one`, sshAction([mismatch]));
   const failed = open.find((p) => p.ssh?.auth && !p.ssh.auth.ok);
-  if (failed) return item('reach-ssh', title, 'fail', `${evidence}; login as ${failed.ssh!.auth!.user} failed: ${failed.ssh!.auth!.error ?? 'rejected'}`, remedyFor([failed], check.findings));
+  if (failed) return item('reach-ssh', title, 'fail', `${evidence}; login as ${failed.ssh!.auth!.user} failed: ${failed.ssh!.auth!.error ?? 'rejected'}`, sshAction([failed]));
   const notSsh = open.find((p) => p.ssh && !p.ssh.banner);
-  if (notSsh) return item('reach-ssh', title, 'fail', `${evidence}; port ${notSsh.port} does not answer as SSH`, remedyFor([notSsh], check.findings));
+  if (notSsh) return item('reach-ssh', title, 'fail', `${evidence}; port ${notSsh.port} does not answer as SSH`, sshAction([notSsh]));
   const notOpen = ssh.filter((p) => p.state !== 'open');
-  if (notOpen.length) return item('reach-ssh', title, 'warn', evidence, remedyFor(notOpen, check.findings));
+  if (notOpen.length) return item('reach-ssh', title, 'warn', evidence, sshAction(notOpen));
   const ok = open.find((p) => p.ssh?.auth?.ok);
   if (ok) return item('reach-ssh', title, 'pass', `${evidence}; login as ${ok.ssh!.auth!.user} works (${ok.ssh!.auth!.method})`);
   if (agentVia === 'ssh') return item('reach-ssh', title, 'pass', `${evidence}; the agent ran over this SSH login`);
