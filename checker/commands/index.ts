@@ -5,4 +5,5 @@ import type { CommandModule } from 'yargs';
 
 export const COMMANDS: Array<() => Promise<CommandModule<any, any>>> = [
   async () => (await import('./check.js')).checkCommand,
+  async () => (await import('./ticket.js')).ticketCommand,
 ];

@@ -1,0 +1,146 @@
+// Where a help desk is and how to log in: flags name things, the config file (JSON) and the
+// environment hold them. The key never comes from argv; whatever is read is registered as a secret.
+
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../../shared/errors.js';
+import { secrets } from '../../shared/redact.js';
+import type { FieldMap, FormSettings } from '../../shared/ticket/fields.js';
+import type { IssueTypeKey, Requester } from '../../shared/ticket/form.js';
+import { RETRY_DEFAULTS, type RetryPolicy } from '../../shared/ticket/retry.js';
+import { providerOf } from './index.js';
+import type { TicketConnection, TicketProvider } from './provider.js';
+
+export const ENV = Object.freeze({ url: 'PBXREADY_TICKET_URL', key: 'PBXREADY_TICKET_KEY', email: 'PBXREADY_TICKET_EMAIL', provider: 'PBXREADY_TICKET_PROVIDER' });
+
+/** The flags every ticket-sending command shares (ticket attach/create, check/precheck --attach-to-ticket). */
+export interface TicketFlags {
+  provider?: string;
+  config?: string;
+  baseUrl?: string;
+  apiKeyEnv?: string;
+  email?: string;
+  dryRun?: boolean;
+}
+
+export interface TicketConfigFile {
+  provider?: string;
+  baseUrl?: string;
+  /** Allowed in the file (keep it mode 600); an env variable is better. */
+  apiKey?: string;
+  apiKeyEnv?: string;
+  email?: string;
+  requester?: Requester;
+  customFields?: FieldMap;
+  issueTypes?: Partial<Record<IssueTypeKey, string>>;
+  maxAttachmentBytes?: number;
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface TicketSetup {
+  provider: TicketProvider;
+  connection: TicketConnection;
+  settings: FormSettings;
+  limit: TicketProvider['limit'];
+  retry: RetryPolicy;
+  requester?: Requester;
+}
+
+const CONFIG_KEYS = new Set(['provider', 'baseUrl', 'apiKey', 'apiKeyEnv', 'email', 'requester', 'customFields', 'issueTypes', 'maxAttachmentBytes', 'retry']);
+
+async function loadConfig(path: string): Promise<TicketConfigFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--config ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--config ${path} is not valid JSON`);
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`--config ${path} must hold a JSON object`);
+  const unknown = Object.keys(v).filter((k) => !CONFIG_KEYS.has(k));
+  if (unknown.length) throw new UsageError(`--config ${path}: unknown key(s) ${unknown.join(', ')} (known: ${[...CONFIG_KEYS].join(', ')})`);
+  const c = v as TicketConfigFile;
+  secrets.add(c.apiKey);
+  return c;
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+export function parseBaseUrl(value: string, source: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new UsageError(`${source} "${value}" is not a URL`);
+  }
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && LOOPBACK.test(u.hostname))) {
+    throw new UsageError(`${source} "${value}" must be https:// (the API key would travel in clear text)`);
+  }
+  if (u.username || u.password) throw new UsageError(`${source} must not carry credentials`);
+  return u.toString().replace(/\/+$/, '');
+}
+
+function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function apiKeyOf(flags: TicketFlags, config: TicketConfigFile, env: NodeJS.ProcessEnv): string | null {
+  const named = flags.apiKeyEnv ?? config.apiKeyEnv;
+  if (named !== undefined) {
+    const source = flags.apiKeyEnv !== undefined ? '--api-key-env' : '"apiKeyEnv" in the config file';
+    const v = envValue(env, named);
+    if (v === undefined) throw new UsageError(`${source}: environment variable ${named} is not set or empty`);
+    return v;
+  }
+  return config.apiKey ?? envValue(env, ENV.key) ?? null;
+}
+
+function positive(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new UsageError(`${what} must be a whole number above 0`);
+  return value;
+}
+
+export async function resolveTicketSetup(flags: TicketFlags, env: NodeJS.ProcessEnv = process.env): Promise<TicketSetup> {
+  const config = flags.config ? await loadConfig(flags.config) : {};
+  const providerName = flags.provider ?? envValue(env, ENV.provider) ?? config.provider;
+  if (!providerName) throw new UsageError(`no help desk named: pass --provider freshdesk|zendesk|osticket (or "provider" in --config)`);
+  const provider = providerOf(providerName);
+
+  const rawUrl = flags.baseUrl ?? envValue(env, ENV.url) ?? config.baseUrl;
+  if (!rawUrl) throw new UsageError(`no help-desk address: pass --base-url, set ${ENV.url}, or put "baseUrl" in --config`);
+  const baseUrl = parseBaseUrl(rawUrl, flags.baseUrl ? '--base-url' : envValue(env, ENV.url) ? ENV.url : '"baseUrl"');
+
+  const apiKey = apiKeyOf(flags, config, env);
+  if (apiKey === null && !flags.dryRun) throw new UsageError(`no API key: set ${ENV.key}, pass --api-key-env VAR, or put "apiKey"/"apiKeyEnv" in --config (never on the command line)`);
+  secrets.add(apiKey);
+  const email = flags.email ?? envValue(env, ENV.email) ?? config.email ?? null;
+
+  const connection: TicketConnection = { baseUrl, apiKey, email };
+  // Register the header value too: a base64 form of the key is as secret as the key.
+  if (apiKey) secrets.add(provider.auth(connection).value);
+
+  const settings: FormSettings = {
+    // A configured map replaces the defaults entirely, so a desk without these fields can turn them off with {}.
+    customFields: config.customFields ?? provider.defaults.customFields,
+    issueTypes: { ...provider.defaults.issueTypes, ...config.issueTypes },
+  };
+  let limit = provider.limit;
+  if (config.maxAttachmentBytes !== undefined) {
+    // Freshdesk's and Zendesk's limits are the service's own; only osTicket's is the desk admin's choice.
+    if (provider.name !== 'osticket') throw new UsageError(`"maxAttachmentBytes" in --config applies to osTicket only (${provider.limit.rule})`);
+    limit = { perFile: positive(config.maxAttachmentBytes, '"maxAttachmentBytes"'), rule: `"maxAttachmentBytes" in ${flags.config}` };
+  }
+  const retry: RetryPolicy = { ...RETRY_DEFAULTS };
+  for (const [k, v] of Object.entries(config.retry ?? {})) {
+    if (!(k in RETRY_DEFAULTS)) throw new UsageError(`"retry.${k}" in --config is not one of: ${Object.keys(RETRY_DEFAULTS).join(', ')}`);
+    retry[k as keyof RetryPolicy] = positive(v, `"retry.${k}" in --config`);
+  }
+  const setup: TicketSetup = { provider, connection, settings, limit, retry };
+  if (config.requester) setup.requester = config.requester;
+  return setup;
+}

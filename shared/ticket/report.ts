@@ -1,0 +1,107 @@
+// The reports a ticket can carry: a check (maybe with the agent's view), an agent report, or any
+// later kind (precheck, …) that keeps the common contract: kind, verdict, findings.
+
+import { UsageError } from '../errors.js';
+import type { AgentReport, CheckReport, Finding, Verdict } from '../model.js';
+import { PROFILES } from '../profiles.js';
+
+/** Any report kind: the fields every kind shares, the rest left open. */
+export interface GenericReport {
+  kind: string;
+  verdict: Verdict;
+  findings: Finding[];
+  generatedAt?: string;
+  [field: string]: unknown;
+}
+
+export type TicketReport = CheckReport | AgentReport | GenericReport;
+
+const VERDICTS: readonly string[] = ['ready', 'warnings', 'not-ready', 'unknown'];
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Validate the shape we rely on; `where` names the file in the one-line error. */
+export function parseTicketReport(text: string, where: string): TicketReport {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${where} is not JSON (${(err as Error).message.split('\n')[0]}); pass a report made with --format json`);
+  }
+  if (!isObject(value)) throw new UsageError(`${where} is not a pbxready report (expected a JSON object)`);
+  if (typeof value.kind !== 'string') throw new UsageError(`${where} is not a pbxready report (no "kind")`);
+  if (typeof value.verdict !== 'string' || !VERDICTS.includes(value.verdict)) throw new UsageError(`${where} is not a pbxready report (no valid "verdict")`);
+  if (!Array.isArray(value.findings) || !value.findings.every((f) => isObject(f) && typeof f.code === 'string' && typeof f.message === 'string')) {
+    throw new UsageError(`${where} is not a pbxready report (no valid "findings")`);
+  }
+  if (value.kind === 'check' && !(isObject(value.target) && typeof value.target.host === 'string' && Array.isArray(value.ports))) {
+    throw new UsageError(`${where}: a check report needs "target" and "ports"`);
+  }
+  if (value.kind === 'agent' && !(isObject(value.host) && isObject(value.product))) {
+    throw new UsageError(`${where}: an agent report needs "host" and "product"`);
+  }
+  return value as unknown as TicketReport;
+}
+
+export function isCheckReport(r: TicketReport): r is CheckReport {
+  return r.kind === 'check';
+}
+
+export function isAgentReport(r: TicketReport): r is AgentReport {
+  return r.kind === 'agent';
+}
+
+/** The agent's view inside the report, when there is one (check --agent, an agent report, a precheck carrying one). */
+export function agentOf(r: TicketReport): AgentReport | undefined {
+  if (isAgentReport(r)) return r;
+  const isAgent = (v: unknown): v is AgentReport => isObject(v) && v.kind === 'agent' && isObject(v.product) && isObject(v.host);
+  const inner = (r as { agent?: unknown }).agent;
+  if (isAgent(inner)) return inner;
+  // A precheck carries the joint check, which carries the agent's view.
+  const check = (r as { check?: unknown }).check;
+  return isObject(check) && isAgent(check.agent) ? check.agent : undefined;
+}
+
+/** The name a person knows the PBX by. */
+export function reportHost(r: TicketReport): string {
+  const target = (r as { target?: unknown }).target;
+  if (isObject(target) && typeof target.host === 'string' && target.host) return target.host;
+  const agent = agentOf(r);
+  if (agent?.host.hostname) return agent.host.hostname;
+  const host = (r as { host?: unknown }).host;
+  if (typeof host === 'string' && host) return host;
+  return 'unknown host';
+}
+
+/** What Bicom's form asks about the product, filled only from what the report knows. */
+export interface ProductFields {
+  product: string | null;
+  version: string | null;
+  edition: string | null;
+  licence: string | null;
+}
+
+export function productFields(r: TicketReport): ProductFields {
+  const agent = agentOf(r);
+  const fromAgent = agent && agent.product.name !== 'unknown' ? agent.product : undefined;
+  const target = (r as { target?: unknown }).target;
+  const checked: keyof typeof PROFILES | undefined = isObject(target) && typeof target.product === 'string' && target.product in PROFILES ? (target.product as keyof typeof PROFILES) : undefined;
+  const name = fromAgent ? (fromAgent.name as keyof typeof PROFILES) : checked;
+  return {
+    product: name ? PROFILES[name].title : null,
+    version: fromAgent?.version ?? null,
+    edition: fromAgent?.edition ?? null,
+    licence: fromAgent?.licence ?? null,
+  };
+}
+
+/** Findings of the report and of the agent's view inside it, each once. */
+export function allFindings(r: TicketReport): Finding[] {
+  const agent = agentOf(r);
+  const own = r.findings;
+  if (!agent || agent === r) return [...own];
+  const seen = new Set(own.map((f) => `${f.code}|${f.message}`));
+  return [...own, ...agent.findings.filter((f) => !seen.has(`${f.code}|${f.message}`))];
+}
