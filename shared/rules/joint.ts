@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { classifyAddress } from '../address.js';
 import { finding } from '../findings.js';
+import { allProfilePorts, EXPOSURE_PORTS, PROFILES } from '../profiles.js';
 import type { AgentReport, CheckReport, Finding, ListeningSocket, PortResult } from '../model.js';
 
 /**
@@ -13,7 +14,7 @@ import type { AgentReport, CheckReport, Finding, ListeningSocket, PortResult } f
  * - loopback-only: listens, but only on 127.0.0.0/8 or ::1 — nothing outside the host can reach it;
  * - other-family-only: listens only on the other IP family (e.g. 0.0.0.0 while IPv6 was checked);
  * - none: nothing listens on the port at all;
- * - unknown: the agent could not read its socket table.
+ * - unknown: the agent could not read its socket table, or does not watch that port.
  */
 export type InsideListening = 'reachable' | 'loopback-only' | 'other-family-only' | 'none' | 'unknown';
 
@@ -64,17 +65,23 @@ function describe(s: ListeningSocket): string {
   return s.process ? `${where} (${s.process})` : where;
 }
 
-/**
- * An empty socket table is read as "unknown", not "nothing listens": a host the agent ran on always
- * listens somewhere (the sshd it was reached through, or its own `serve` port), so an empty table
- * means /proc/net/tcp* could not be read.
- */
+/** Could the agent read its socket table? It names every unreadable source (/proc/net/tcp, …). */
 export function listeningKnown(agent: AgentReport): boolean {
-  return agent.listening.length > 0;
+  return !(agent.unreadable ?? []).some((u) => /net\/tcp(?!6)|listening/.test(u.source));
+}
+
+/**
+ * The ports whose listeners the agent reports: its product's support ports plus 3306/5038 (every
+ * profile's when it found no product), plus any it was told to watch — those show up in the list.
+ * Absence of any other port says nothing about it.
+ */
+export function watchedPorts(agent: AgentReport): Set<number> {
+  const support = agent.product.name === 'unknown' ? allProfilePorts() : PROFILES[agent.product.name].ports;
+  return new Set([...support.map((s) => s.port), ...EXPOSURE_PORTS.map((s) => s.port), ...agent.listening.map((s) => s.port)]);
 }
 
 export function insideView(agent: AgentReport, port: number, outsideAddress: string): InsideView {
-  if (!listeningKnown(agent)) return { state: 'unknown', listeners: [] };
+  if (!listeningKnown(agent) || !watchedPorts(agent).has(port)) return { state: 'unknown', listeners: [] };
   const onPort = agent.listening.filter((s) => s.port === port);
   const listeners = onPort.map(describe);
   if (onPort.length === 0) return { state: 'none', listeners };

@@ -9,7 +9,6 @@ const LISTENING: Record<Inside, ListeningSocket[]> = {
   reachable: [listen(2020, '0.0.0.0'), listen(22, '127.0.0.1')],
   'loopback-only': [listen(2020, '127.0.0.1'), listen(2020, '::1'), listen(22, '0.0.0.0')],
   none: [listen(22, '0.0.0.0')],
-  // An empty socket table means /proc/net/tcp could not be read, not "nothing listens".
   unknown: [],
 };
 
@@ -31,7 +30,9 @@ const MATRIX: Array<[PortState, Inside, string | null]> = [
 
 describe('joint diagnosis: outside state × inside listening', () => {
   it.each(MATRIX)('outside %s, inside %s → %s', (state, inside, code) => {
-    const found = jointFindings(checkReport([port(2020, state)]), agentReport({ listening: LISTENING[inside] }));
+    // Unknown: /proc/net/tcp could not be read (the agent names it as an unreadable source).
+    const unreadable = inside === 'unknown' ? [{ source: '/proc/net/tcp', reason: 'permission denied' }] : [];
+    const found = jointFindings(checkReport([port(2020, state)]), agentReport({ listening: LISTENING[inside], unreadable }));
     expect(found.map((f) => f.code)).toEqual(code ? [code] : []);
     if (code) {
       expect(found[0]!.port).toBe(2020);
@@ -71,6 +72,22 @@ describe('joint diagnosis: outside state × inside listening', () => {
     expect(f!.message).toContain('IPv6');
     expect(insideView(agentReport({ listening: [listen(2020, '::')] }), 2020, '203.0.113.10').state).toBe('reachable');
     expect(insideView(agentReport({ listening: [listen(2020, '::ffff:127.0.0.1')] }), 2020, '203.0.113.10').state).toBe('loopback-only');
+  });
+
+  it('an empty socket table that was read means nothing listens on the watched ports', () => {
+    const [f] = jointFindings(checkReport([port(2020, 'filtered')]), agentReport({ listening: [] }));
+    expect(f!.code).toBe('SERVICE_NOT_LISTENING');
+  });
+
+  it('a port the agent does not watch is unknown, not "nothing listens"', () => {
+    const agent = agentReport({ listening: [listen(2020)] });
+    expect(insideView(agent, 8080, '203.0.113.10').state).toBe('unknown');
+    expect(jointFindings(checkReport([port(8080, 'filtered', { purpose: 'custom' })]), agent)).toEqual([]);
+    // Watched ports are the product's: Issabel's SSH is 22, so 2020 is not watched there.
+    expect(insideView(agentReport({ product: { name: 'issabel', version: '4' }, listening: [] }), 2020, '203.0.113.10').state).toBe('unknown');
+    expect(insideView(agentReport({ product: { name: 'unknown', version: null }, listening: [] }), 2222, '203.0.113.10').state).toBe('none');
+    // A port it was told to watch shows up in the list, so it counts as watched.
+    expect(insideView(agentReport({ listening: [listen(8080)] }), 8080, '203.0.113.10').state).toBe('reachable');
   });
 
   it('leaves exposure ports and ports not required alone', () => {
