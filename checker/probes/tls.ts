@@ -40,11 +40,14 @@ function dn(name: Record<string, string | string[]> | undefined): string | null 
   return parts.length ? parts.join(', ') : null;
 }
 
-/** Self-signed means: issued by itself and signed by its own key, not merely subject == issuer. */
+/**
+ * Self-signed means: names itself as issuer and is signed by its own key, not merely subject ==
+ * issuer. (X509Certificate.checkIssued would also demand keyCertSign, which self-signed leaves lack.)
+ */
 function isSelfSigned(raw: Buffer): boolean {
   try {
     const x = new X509Certificate(raw);
-    return x.checkIssued(x) && x.verify(x.publicKey);
+    return x.subject === x.issuer && x.verify(x.publicKey);
   } catch {
     return false;
   }

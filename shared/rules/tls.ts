@@ -28,7 +28,8 @@ export function tlsFindings(p: PortResult, ctx: TlsContext): Finding[] {
       : [finding('TLS_HANDSHAKE_FAILED', { reason: t.error }, where)];
   }
   const out: Finding[] = [];
-  if (t.daysLeft !== null && t.daysLeft < 0) out.push(finding('TLS_CERT_EXPIRED', { days: -t.daysLeft, validTo: t.validTo }, where));
+  // daysLeft is floored (−1 from the first second after expiry), so whole days since expiry is −daysLeft−1.
+  if (t.daysLeft !== null && t.daysLeft < 0) out.push(finding('TLS_CERT_EXPIRED', { days: -t.daysLeft - 1, validTo: t.validTo }, where));
   else if (t.daysLeft !== null && t.daysLeft <= EXPIRING_DAYS) out.push(finding('TLS_CERT_EXPIRING', { days: t.daysLeft, validTo: t.validTo }, where));
   if (t.selfSigned) out.push(finding('TLS_SELF_SIGNED', { subject: t.subject ?? 'no subject' }, where));
   if (t.hostnameMatch === false) {
