@@ -162,6 +162,8 @@ export interface AsteriskFacts {
   endpoints: { total: number; reachable: number } | null;
   trunks: TrunkState[];
   cdrBackends?: string[];
+  /** Why Asterisk is considered not running (the CLI's own words). */
+  reason?: string;
 }
 
 export interface DiskFacts {
@@ -189,6 +191,10 @@ export interface DatabaseFacts {
   dataDir?: string | null;
   schemas: SchemaSize[];
   error?: string;
+  /** Where it connected (host:port or socket), never the password. */
+  where?: string;
+  /** Where the credentials came from: "pbxware.ini", "--db-* flags", … */
+  credentialsSource?: string;
 }
 
 export interface CdrFacts {
@@ -203,6 +209,8 @@ export interface CdrFacts {
   newest: string | null;
   lastHour: { calls: number; failed: number; failedRatio: number | null } | null;
   error?: string;
+  /** Why a measurement was left out (e.g. no calldate index: a full scan is never run). */
+  notMeasured?: string;
 }
 
 export interface ListeningSocket {
@@ -216,7 +224,17 @@ export interface CustomDevelopment {
   customConfFiles: string[];
   agiScripts: string[];
   modifiedPackageFiles: string[];
+  /** Whether the package manager could be asked (`rpm -Va`); when not, why ("not measured: …"). */
+  packageCheck?: { measured: boolean; reason: string };
   newestBackup: { path: string; ageDays: number } | null;
+  /** Where backups were looked for (the finding names it when none is found). */
+  backupDir?: string | null;
+}
+
+/** A fact source that could not be read, and why: every one becomes a SOURCE_UNREADABLE finding. */
+export interface SourceProblem {
+  source: string;
+  reason: string;
 }
 
 export interface AgentReport {
@@ -236,6 +254,10 @@ export interface AgentReport {
   custom?: CustomDevelopment;
   /** Public address(es) the host believes it has, when it can tell (used by ADDRESS_MISMATCH). */
   publicAddresses?: string[];
+  /** Sources that could not be read (never a silent gap). */
+  unreadable?: SourceProblem[];
+  /** Where the agent looked (--root), for PRODUCT_NOT_DETECTED. */
+  root?: string;
   findings: Finding[];
 }
 

@@ -1,0 +1,81 @@
+// Gather every fact source into one AgentReport, then the pure rules decide the findings.
+// A source that throws becomes a SOURCE_UNREADABLE finding; nothing here crashes the report.
+
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { SCHEMA_VERSION, type AgentReport } from '../shared/model.js';
+import { agentFindings, type AgentFacts } from '../shared/rules/agent.js';
+import { TOOL } from '../shared/tool.js';
+import { sortFindings, verdictOf } from '../shared/verdict.js';
+import { runCommand, type Run } from './exec.js';
+import type { AgentOptions } from './options.js';
+import { SOURCES } from './sources/index.js';
+import { errnoReason, type FactSource, type SourceContext } from './sources/source.js';
+
+export interface CollectDeps {
+  run?: Run;
+  now?: () => Date;
+  sources?: readonly FactSource[];
+}
+
+function emptyFacts(options: AgentOptions, now: Date): AgentFacts {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    kind: 'agent',
+    tool: TOOL,
+    generatedAt: now.toISOString(),
+    durationMs: 0,
+    host: { hostname: hostname(), os: 'unknown', kernel: 'unknown', uptimeSeconds: 0 },
+    product: { name: 'unknown', version: null },
+    asterisk: { version: null, running: false, activeCalls: null, endpoints: null, trunks: [], reason: 'not measured' },
+    disks: [],
+    database: { reachable: false, version: null, schemas: [], error: 'not measured' },
+    cdr: null,
+    listening: [],
+    unreadable: [],
+    root: options.root,
+  };
+}
+
+export async function collectReport(options: AgentOptions, log: Logger, deps: CollectDeps = {}): Promise<AgentReport> {
+  const now = deps.now ?? (() => new Date());
+  const started = performance.now();
+  const facts = emptyFacts(options, now());
+  const ctx: SourceContext = {
+    options,
+    run: deps.run ?? runCommand,
+    log,
+    now,
+    product: null,
+    layout: null,
+    db: null,
+    problem: (source, reason) => {
+      log.debug({ source, reason }, 'source unreadable');
+      facts.unreadable!.push({ source, reason });
+    },
+  };
+  const sources = deps.sources ?? SOURCES;
+  const stages = [...new Set(sources.map((s) => s.stage))].sort((a, b) => a - b);
+  try {
+    for (const stage of stages) {
+      await Promise.all(
+        sources
+          .filter((s) => s.stage === stage)
+          .map(async (s) => {
+            const t = performance.now();
+            try {
+              await s.collect(ctx, facts);
+            } catch (err) {
+              ctx.problem(s.name, errnoReason(err));
+            }
+            log.debug({ source: s.name, ms: Math.round(performance.now() - t) }, 'source collected');
+          }),
+      );
+    }
+  } finally {
+    await ctx.db?.close();
+  }
+  facts.durationMs = Math.round(performance.now() - started);
+  const findings = sortFindings(agentFindings(facts, options.thresholds));
+  return { ...facts, verdict: verdictOf(findings), findings };
+}

@@ -1,0 +1,62 @@
+// The read-only HTTP(S) endpoint a remote checker asks: GET /report with a bearer token.
+// The token is compared in constant time (equal-length digests) and never logged.
+
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttps } from 'node:https';
+import type { Logger } from 'pino';
+import type { AgentReport, OutputFormat } from '../shared/model.js';
+import { agentDocument } from '../shared/render/agent-document.js';
+import { FORMATS, renderReport } from '../shared/render/index.js';
+
+export interface ReportServerOptions {
+  token: string;
+  tls?: { cert: Buffer; key: Buffer };
+  produce: () => Promise<AgentReport>;
+  log: Logger;
+}
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/** Constant-time bearer check: both sides hashed first, so lengths never differ. */
+export function authorized(header: string | undefined, expected: Buffer): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  const given = digest(m ? m[1]! : '');
+  return timingSafeEqual(given, expected) && m !== null;
+}
+
+const CONTENT_TYPE: Record<OutputFormat, string> = {
+  json: 'application/json; charset=utf-8',
+  text: 'text/plain; charset=utf-8',
+  markdown: 'text/markdown; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+};
+
+export function createReportServer(o: ReportServerOptions): Server {
+  const expected = digest(o.token);
+  // Requests that arrive while a report is being made share it: a burst cannot stack queries on the DB.
+  let inFlight: Promise<AgentReport> | null = null;
+  const report = () => (inFlight ??= o.produce().finally(() => (inFlight = null)));
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://agent');
+    const send = (status: number, body: string, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...extra });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      o.log.info({ method: req.method, path: url.pathname, status }, 'request');
+    };
+    if (!authorized(req.headers.authorization, expected)) return send(401, 'unauthorized\n', undefined, { 'www-authenticate': 'Bearer realm="pbxready-agent"' });
+    if (url.pathname !== '/report') return send(404, 'not found: only GET /report\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed: only GET /report\n', undefined, { allow: 'GET, HEAD' });
+    const format = (url.searchParams.get('format') ?? 'json') as OutputFormat;
+    if (!FORMATS.includes(format)) return send(400, `unknown format (expected one of: ${FORMATS.join(', ')})\n`);
+    try {
+      send(200, renderReport(await report(), format, agentDocument), CONTENT_TYPE[format]);
+    } catch (err) {
+      o.log.error({ err: (err as Error).message }, 'report failed');
+      send(500, 'the report could not be made\n');
+    }
+  };
+  const listener = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
+  return o.tls ? createHttps({ cert: o.tls.cert, key: o.tls.key }, listener) : createHttp(listener);
+}

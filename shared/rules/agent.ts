@@ -1,0 +1,165 @@
+// The host agent's rules: facts gathered on the PBX → findings. Pure: no I/O, thresholds injected.
+
+import { finding } from '../findings.js';
+import type { AgentReport, Finding } from '../model.js';
+import { formatBytes } from '../render/document.js';
+
+const GiB = 1024 ** 3;
+
+export interface AgentThresholds {
+  /** DISK_SPACE_LOW warns at this use %, and fails at diskFailPercent. */
+  diskWarnPercent: number;
+  diskFailPercent: number;
+  inodesWarnPercent: number;
+  /** UPGRADE_SPACE_INSUFFICIENT: free < (CDR data+index) × factor + margin. */
+  upgradeSpaceFactor: number;
+  upgradeSpaceMarginBytes: number;
+  cdrRowsWarn: number;
+  cdrBytesWarn: number;
+  /** ENDPOINTS_UNREACHABLE when more than this % of endpoints are unreachable. */
+  endpointsUnreachablePercent: number;
+  /** EMERGENCY_CRITERIA_MET: at least emergencyMinCalls calls and failed ratio ≥ this. */
+  emergencyFailedRatio: number;
+  emergencyMinCalls: number;
+  backupMaxAgeDays: number;
+}
+
+export const AGENT_THRESHOLDS: Readonly<AgentThresholds> = Object.freeze({
+  diskWarnPercent: 80,
+  diskFailPercent: 90,
+  inodesWarnPercent: 90,
+  upgradeSpaceFactor: 1.2,
+  upgradeSpaceMarginBytes: 2 * GiB,
+  cdrRowsWarn: 5_000_000,
+  cdrBytesWarn: 2 * GiB,
+  endpointsUnreachablePercent: 20,
+  emergencyFailedRatio: 0.5,
+  emergencyMinCalls: 10,
+  backupMaxAgeDays: 7,
+});
+
+/** Merge config overrides over the frozen defaults; unknown keys and non-numbers are refused by the caller. */
+export function agentThresholds(overrides: Partial<AgentThresholds> = {}): AgentThresholds {
+  return { ...AGENT_THRESHOLDS, ...overrides };
+}
+
+export type AgentFacts = Omit<AgentReport, 'findings' | 'verdict'>;
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+function diskFindings(r: AgentFacts, t: AgentThresholds): Finding[] {
+  const out: Finding[] = [];
+  for (const d of r.disks) {
+    if (d.usePercent >= t.diskWarnPercent) {
+      out.push(
+        finding(
+          'DISK_SPACE_LOW',
+          { mount: d.mount, usePercent: round1(d.usePercent), avail: formatBytes(d.availBytes) },
+          d.usePercent >= t.diskFailPercent ? { severity: 'fail' } : {},
+        ),
+      );
+    }
+    if (d.inodesUsePercent !== undefined && d.inodesUsePercent !== null && d.inodesUsePercent >= t.inodesWarnPercent) {
+      out.push(finding('INODES_LOW', { mount: d.mount, usePercent: round1(d.inodesUsePercent) }));
+    }
+  }
+  return out;
+}
+
+function upgradeSpace(r: AgentFacts, t: AgentThresholds): Finding[] {
+  const cdr = r.cdr;
+  if (!cdr || cdr.dataBytes === null || cdr.indexBytes === null) return [];
+  const disk = r.disks.find((d) => d.holds.includes('database'));
+  if (!disk) return [];
+  const needed = (cdr.dataBytes + cdr.indexBytes) * t.upgradeSpaceFactor + t.upgradeSpaceMarginBytes;
+  if (disk.availBytes >= needed) return [];
+  return [finding('UPGRADE_SPACE_INSUFFICIENT', { mount: disk.mount, avail: formatBytes(disk.availBytes), needed: formatBytes(needed) })];
+}
+
+function cdrFindings(r: AgentFacts, t: AgentThresholds): Finding[] {
+  const cdr = r.cdr;
+  if (!cdr) return [];
+  if (cdr.error) return [finding('CDR_UNREADABLE', { table: cdr.table, reason: cdr.error })];
+  const out: Finding[] = [];
+  const bytes = (cdr.dataBytes ?? 0) + (cdr.indexBytes ?? 0);
+  if ((cdr.rows ?? 0) > t.cdrRowsWarn || bytes > t.cdrBytesWarn) {
+    out.push(
+      finding('CDR_TABLE_LARGE', {
+        table: cdr.table,
+        rows: cdr.rows ?? '?',
+        exact: cdr.rowsExact ? '' : ', estimated',
+        size: formatBytes(bytes),
+      }),
+    );
+  }
+  const h = cdr.lastHour;
+  if (h && h.calls >= t.emergencyMinCalls && h.failed / h.calls >= t.emergencyFailedRatio) {
+    out.push(finding('EMERGENCY_CRITERIA_MET', { failed: h.failed, calls: h.calls, percent: Math.round((h.failed / h.calls) * 100) }));
+  }
+  return out;
+}
+
+function asteriskFindings(r: AgentFacts, t: AgentThresholds): Finding[] {
+  const a = r.asterisk;
+  if (!a.running) return [finding('ASTERISK_NOT_RUNNING', { reason: a.reason ?? 'no answer from the Asterisk CLI' })];
+  const out: Finding[] = [];
+  for (const trunk of a.trunks) {
+    if (!/^registered$/i.test(trunk.state)) out.push(finding('TRUNK_UNREGISTERED', { name: trunk.name, state: trunk.state }));
+  }
+  const e = a.endpoints;
+  if (e && e.total > 0) {
+    const unreachable = e.total - e.reachable;
+    const percent = (unreachable / e.total) * 100;
+    if (percent > t.endpointsUnreachablePercent) {
+      out.push(finding('ENDPOINTS_UNREACHABLE', { unreachable, total: e.total, percent: Math.round(percent) }));
+    }
+  }
+  return out;
+}
+
+function customFindings(r: AgentFacts, t: AgentThresholds): Finding[] {
+  const c = r.custom;
+  if (!c) return [];
+  const out: Finding[] = [];
+  const what: string[] = [];
+  if (c.customConfFiles.length) what.push(`${c.customConfFiles.length} non-empty *_custom.conf (${c.customConfFiles.join(', ')})`);
+  if (c.agiScripts.length) what.push(`${c.agiScripts.length} extra AGI script(s) (${c.agiScripts.join(', ')})`);
+  if (c.modifiedPackageFiles.length) what.push(`${c.modifiedPackageFiles.length} modified package file(s) (${c.modifiedPackageFiles.slice(0, 5).join(', ')}${c.modifiedPackageFiles.length > 5 ? ', …' : ''})`);
+  if (what.length) out.push(finding('CUSTOM_DEVELOPMENT_FOUND', { what: what.join('; ') }));
+  if (c.newestBackup) {
+    if (c.newestBackup.ageDays > t.backupMaxAgeDays) out.push(finding('BACKUP_OLD', { ageDays: round1(c.newestBackup.ageDays), path: c.newestBackup.path }));
+  } else if (c.backupDir) {
+    out.push(finding('BACKUP_MISSING', { where: c.backupDir }));
+  }
+  return out;
+}
+
+function sourceFindings(r: AgentFacts): Finding[] {
+  const out: Finding[] = [];
+  if (r.product.name === 'unknown') out.push(finding('PRODUCT_NOT_DETECTED', { root: r.root ?? '/' }));
+  if (!r.database.reachable) {
+    out.push(
+      finding('DB_UNREACHABLE', {
+        where: r.database.where ?? 'the database',
+        reason: r.database.error ?? 'unknown error',
+        source: r.database.credentialsSource ?? 'the product\'s configuration',
+      }),
+    );
+  }
+  for (const p of r.unreadable ?? []) out.push(finding('SOURCE_UNREADABLE', { source: p.source, reason: p.reason }));
+  return out;
+}
+
+/** Every finding the agent's facts call for. */
+export function agentFindings(facts: AgentFacts, thresholds: AgentThresholds = AGENT_THRESHOLDS): Finding[] {
+  return [
+    ...sourceFindings(facts),
+    ...diskFindings(facts, thresholds),
+    ...upgradeSpace(facts, thresholds),
+    ...cdrFindings(facts, thresholds),
+    ...asteriskFindings(facts, thresholds),
+    ...customFindings(facts, thresholds),
+  ];
+}
