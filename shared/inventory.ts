@@ -55,7 +55,8 @@ export function detectFormat(fileName: string, head: string): InventoryFormat {
 }
 
 function validHost(host: string): boolean {
-  return isIP(host) !== 0 || HOSTNAME.test(host);
+  // All-numeric dotted names ("10.0.0.300") are broken addresses, not names.
+  return isIP(host) !== 0 || (HOSTNAME.test(host) && !/^[\d.]+$/.test(host));
 }
 
 /** Fields every format shares, validated in one place; returns the reason when invalid. */

@@ -5,5 +5,8 @@ import type { CommandModule } from 'yargs';
 
 export const COMMANDS: Array<() => Promise<CommandModule<any, any>>> = [
   async () => (await import('./check.js')).checkCommand,
+  async () => (await import('./scan.js')).scanCommand,
+  async () => (await import('./history.js')).historyCommand,
+  async () => (await import('./drift.js')).driftCommand,
   async () => (await import('./ticket.js')).ticketCommand,
 ];

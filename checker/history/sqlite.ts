@@ -110,8 +110,9 @@ export class SqliteHistory implements HistoryStore {
     return row && this.toRecord(row);
   }
 
-  *hosts(runId: number): IterableIterator<HostSummary> {
-    for (const row of this.db.prepare('SELECT summary FROM hosts WHERE run_id = ? ORDER BY key').iterate(runId) as IterableIterator<{ summary: string }>) {
+  *hosts(runId: number, order: 'key' | 'worst' = 'key'): IterableIterator<HostSummary> {
+    const by = order === 'key' ? 'key' : `CASE verdict WHEN 'not-ready' THEN 0 WHEN 'unknown' THEN 1 WHEN 'warnings' THEN 2 ELSE 3 END, key`;
+    for (const row of this.db.prepare(`SELECT summary FROM hosts WHERE run_id = ? ORDER BY ${by}`).iterate(runId) as IterableIterator<{ summary: string }>) {
       yield JSON.parse(row.summary) as HostSummary;
     }
   }

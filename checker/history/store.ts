@@ -39,8 +39,8 @@ export interface HistoryStore {
   /** The newest finished run started before `runId` (the baseline for drift). */
   previousRun(runId: number): RunRecord | undefined;
   latestRun(): RunRecord | undefined;
-  /** Host summaries of a run, streamed in key order. */
-  hosts(runId: number): IterableIterator<HostSummary>;
+  /** Host summaries of a run, streamed in key order, or worst verdict first. */
+  hosts(runId: number, order?: 'key' | 'worst'): IterableIterator<HostSummary>;
   host(runId: number, key: string): HostSummary | undefined;
   close(): void;
 }

@@ -1,0 +1,200 @@
+// `pbxready scan --inventory FILE`: the whole fleet, streamed. Flags → options, the engine does
+// the rest; reports go out as hosts finish, summaries into the history, drift to the webhook.
+
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import type { Argv, CommandModule } from 'yargs';
+import { summarize } from '../../shared/drift.js';
+import { UsageError } from '../../shared/errors.js';
+import { finding } from '../../shared/findings.js';
+import { hostKey, type InventoryEntry } from '../../shared/inventory.js';
+import { emit, parsePortList, parsePositiveInt } from '../../shared/io/cli.js';
+import type { Verdict } from '../../shared/model.js';
+import { secrets } from '../../shared/redact.js';
+import { renderDashboard } from '../../shared/render/dashboard.js';
+import { TOOL } from '../../shared/tool.js';
+import { EXIT_CODE, worstVerdict } from '../../shared/verdict.js';
+import { CHECK_DEFAULTS, type ProbeSet } from '../check-options.js';
+import { computeDrift, pickRuns } from '../history/drift.js';
+import { SqliteHistory, defaultDbPath } from '../history/sqlite.js';
+import { runScan } from '../scan/engine.js';
+import type { ScanTarget } from '../scan/host-check.js';
+import { countEntries, inventoryFormat, readInventory } from '../scan/inventory-source.js';
+import { planConcurrency, readFdLimit } from '../scan/limits.js';
+import { notifyDrift } from '../scan/notify.js';
+import { ProgressBar, ScanTally, renderSummary, wantsProgress, writeNdjson } from '../scan/output.js';
+import { parseProduct } from './check.js';
+
+export interface ScanArgs {
+  inventory: string;
+  product: string;
+  ports?: string;
+  timeoutMs: string;
+  minTimeoutMs: string;
+  maxConnections: string;
+  concurrency?: string;
+  allowPrivate: boolean;
+  probes: string;
+  format: string;
+  output?: string;
+  db?: string;
+  notifyWebhook?: string;
+}
+
+const SCAN_FORMATS = ['text', 'ndjson', 'html'] as const;
+type ScanFormat = (typeof SCAN_FORMATS)[number];
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag} "${value}" is not one of: ${allowed.join(', ')}`);
+}
+
+/** Inventory entry + scan flags → what to check; an unreadable key file rejects just that entry. */
+async function targetFor(entry: InventoryEntry, a: { product: ReturnType<typeof parseProduct>; ports?: number[] }): Promise<ScanTarget | { invalid: string }> {
+  const t: ScanTarget = { host: entry.host, product: entry.product ?? a.product };
+  const ports = entry.ports ?? a.ports;
+  if (ports) t.ports = ports;
+  const ssh = entry.ssh;
+  if (ssh?.fingerprint) t.sshFingerprint = ssh.fingerprint;
+  if (ssh?.knownHosts) t.knownHostsFile = ssh.knownHosts;
+  if (ssh?.identityFile) {
+    if (!ssh.user) return { invalid: 'ssh identity_file needs ssh user' };
+    try {
+      const privateKey = await readFile(ssh.identityFile);
+      secrets.add(privateKey.toString('utf8').trim());
+      t.ssh = { user: ssh.user, privateKey };
+    } catch (err) {
+      return { invalid: `cannot read SSH key ${ssh.identityFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+    }
+  }
+  return t;
+}
+
+export const scanCommand: CommandModule<object, ScanArgs> = {
+  command: 'scan',
+  describe: 'Check a whole fleet from an inventory; record history and drift',
+  builder: (y: Argv) =>
+    y
+      .option('inventory', { type: 'string', demandOption: true, describe: 'Inventory FILE: YAML, JSON, CSV or one host per line' })
+      .option('product', { type: 'string', default: 'auto', describe: 'Product for entries that name none: pbxware | serverware | issabel | auto' })
+      .option('ports', { type: 'string', describe: 'Required ports instead of the profile (entries may give their own)' })
+      .option('probes', { type: 'string', default: 'full', describe: 'full (TLS, GUI, SSH too) | tcp (port states only)' })
+      .option('timeout-ms', { type: 'string', default: String(CHECK_DEFAULTS.timeoutMs), describe: 'Ceiling of each probe; connects adapt below it to each host\'s RTT' })
+      .option('min-timeout-ms', { type: 'string', default: '100', describe: 'Floor of the adaptive connect timeout' })
+      .option('max-connections', { type: 'string', default: String(CHECK_DEFAULTS.perHostConcurrency), describe: 'Connections open at once to one host (intrusion protection)' })
+      .option('concurrency', { type: 'string', describe: 'Hosts checked at once (default 512 for --probes tcp, 64 for full; bounded by the open-file limit)' })
+      .option('allow-private', { type: 'boolean', default: false, describe: 'Private/loopback targets are a lab: TARGET_NOT_PUBLIC becomes info' })
+      .option('format', { type: 'string', default: 'text', describe: 'text (progress + summary) | ndjson (one report a line, as hosts finish) | html (fleet dashboard)' })
+      .option('output', { type: 'string', describe: 'Write the summary/dashboard/ndjson to FILE instead of stdout (text and html atomically)' })
+      .option('db', { type: 'string', describe: 'History database FILE (default $XDG_STATE_HOME/pbxready/history.db)' })
+      .option('notify-webhook', { type: 'string', describe: 'POST the drift since the previous run to this URL (Slack-compatible) when anything changed' }) as unknown as Argv<ScanArgs>,
+  handler: async (argv) => {
+    const format = oneOf(argv.format, SCAN_FORMATS, '--format');
+    const probes = oneOf<ProbeSet>(argv.probes, ['full', 'tcp'], '--probes');
+    const product = parseProduct(argv.product);
+    const ports = argv.ports !== undefined ? parsePortList(argv.ports) : undefined;
+    const ceilingMs = parsePositiveInt(argv.timeoutMs, '--timeout-ms', { max: 600_000 });
+    const floorMs = parsePositiveInt(argv.minTimeoutMs, '--min-timeout-ms', { max: ceilingMs });
+    const perHost = parsePositiveInt(argv.maxConnections, '--max-connections', { max: 64 });
+    const requested = argv.concurrency !== undefined ? parsePositiveInt(argv.concurrency, '--concurrency', { max: 100_000 }) : undefined;
+    let webhook: URL | undefined;
+    if (argv.notifyWebhook !== undefined) {
+      try {
+        webhook = new URL(argv.notifyWebhook);
+      } catch {
+        throw new UsageError('--notify-webhook is not a URL');
+      }
+      if (webhook.protocol !== 'http:' && webhook.protocol !== 'https:') throw new UsageError('--notify-webhook must be an http(s) URL');
+      secrets.add(argv.notifyWebhook);
+      if (webhook.pathname.length > 1) secrets.add(webhook.pathname);
+    }
+
+    const plan = planConcurrency(requested, perHost, probes, readFdLimit());
+    if (plan.clampedFrom) process.stderr.write(`pbxready scan: --concurrency ${plan.clampedFrom} lowered to ${plan.hostsInFlight}: the open-file limit is ${plan.fdLimit} and each host may use ${perHost} connections\n`);
+
+    const invFormat = await inventoryFormat(argv.inventory);
+    const total = await countEntries(argv.inventory, invFormat);
+    const dbPath = argv.db ?? defaultDbPath(process.env, homedir());
+    const store = new SqliteHistory(dbPath);
+    const started = Date.now();
+    const runId = store.beginRun({ inventory: argv.inventory, probes, startedAt: new Date(started).toISOString() });
+
+    const abort = new AbortController();
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (abort.signal.aborted) process.exit(130);
+      process.stderr.write(`\npbxready scan: ${sig}: stopping; finished hosts are kept\n`);
+      abort.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+
+    const tally = new ScanTally();
+    const progress = format === 'text' && wantsProgress(process.stderr, process.env) ? new ProgressBar(process.stderr, total) : null;
+    const ndjsonOut = format === 'ndjson' ? (argv.output ? (await import('node:fs')).createWriteStream(argv.output) : process.stdout) : null;
+    // The reader went away (`| head`): stop like on a signal, keep what finished.
+    ndjsonOut?.on('error', (err: NodeJS.ErrnoException) => {
+      if (!abort.signal.aborted) process.stderr.write(`pbxready scan: output closed (${err.code ?? err.message}); stopping\n`);
+      abort.abort();
+    });
+    try {
+      const outcome = await runScan(
+        readInventory(argv.inventory, invFormat),
+        { product, ...(ports ? { ports } : {}), probes, timing: { floorMs, ceilingMs }, allowPrivate: argv.allowPrivate, hostsInFlight: plan.hostsInFlight, perHostConcurrency: perHost, signal: abort.signal },
+        {
+          onReport: async (report, entry) => {
+            const key = hostKey(entry);
+            store.recordHost(runId, summarize(report, { key, ...(entry.name ? { name: entry.name } : {}), ...(entry.customer ? { customer: entry.customer } : {}), tags: entry.tags }));
+            tally.add(report, key);
+            progress?.update(tally);
+            if (ndjsonOut) await writeNdjson(ndjsonOut, report);
+          },
+          onInvalid: (e) => process.stderr.write(`${secrets.scrub(`INVENTORY_ENTRY_INVALID ${finding('INVENTORY_ENTRY_INVALID', { line: e.line, reason: e.reason }).message}`)}\n`),
+          onHostError: (entry, err) => process.stderr.write(`${secrets.scrub(`pbxready scan: line ${entry.line} (${entry.host}): the check failed: ${(err as Error).message}`)}\n`),
+        },
+        (entry) => targetFor(entry, { product, ...(ports ? { ports } : {}) }),
+      );
+      if (progress) {
+        progress.update(tally, true);
+        progress.clear();
+      }
+      if (ndjsonOut && ndjsonOut !== process.stdout) await new Promise<void>((r) => ndjsonOut.end(r));
+      store.finishRun(runId, { status: outcome.interrupted ? 'interrupted' : 'complete', finishedAt: new Date().toISOString(), hostsTotal: total, invalidEntries: outcome.invalid });
+      if (outcome.interrupted) {
+        const f = finding('SCAN_INTERRUPTED', { done: outcome.done, total });
+        process.stderr.write(`SCAN_INTERRUPTED ${f.message} ${f.remedy}\n`);
+      }
+
+      const runs = pickRuns(store, undefined, runId);
+      const drift = runs ? computeDrift(store, runs.from, runs.to) : null;
+      if (drift && drift.changes.length > 0 && webhook) {
+        const problem = await notifyDrift(webhook.href, drift);
+        if (problem) process.stderr.write(`${secrets.scrub(`pbxready scan: drift not delivered: ${problem}`)}\n`);
+      }
+
+      if (format === 'text') {
+        const driftLines = drift ? [`Changes since run ${drift.fromRun}: ${drift.changes.length}`, ...drift.changes.slice(0, 20).map((c) => `  ${c.worse ? '!' : '-'} ${c.message}`)] : [];
+        if (outcome.interrupted) driftLines.push('', `SCAN_INTERRUPTED: ${finding('SCAN_INTERRUPTED', { done: outcome.done, total }).message}`);
+        await emit(secrets.scrub(renderSummary(tally, { runId, inventory: argv.inventory, total, invalid: outcome.invalid, interrupted: outcome.interrupted, seconds: (Date.now() - started) / 1000, driftLines })), argv.output);
+      } else if (format === 'html') {
+        const run = store.getRun(runId)!;
+        const page = renderDashboard({
+          run: { id: run.id, status: run.status, inventory: run.inventory, startedAt: run.startedAt, hostsTotal: run.hostsTotal, invalidEntries: run.invalidEntries },
+          hosts: () => store.hosts(runId, 'worst'),
+          drift,
+          generatedAt: new Date().toISOString(),
+          toolVersion: TOOL.version,
+        });
+        await emit(secrets.scrub(page), argv.output);
+      }
+
+      let worst: Verdict | null = outcome.worst;
+      if (outcome.invalid > 0 || outcome.interrupted) worst = worst === null ? 'warnings' : worstVerdict(worst, 'warnings');
+      process.exitCode = EXIT_CODE[worst ?? 'unknown'];
+      if (total === 0 && outcome.invalid === 0) throw new UsageError(`--inventory ${argv.inventory}: no hosts in it`);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      store.close();
+    }
+  },
+};
