@@ -94,7 +94,8 @@ function apiKeyOf(flags: TicketFlags, config: TicketConfigFile, env: NodeJS.Proc
   if (named !== undefined) {
     const source = flags.apiKeyEnv !== undefined ? '--api-key-env' : '"apiKeyEnv" in the config file';
     const v = envValue(env, named);
-    if (v === undefined) throw new UsageError(`${source}: environment variable ${named} is not set or empty`);
+    // Worded without "key-env: …", which the redaction's `key: value` net would blank.
+    if (v === undefined) throw new UsageError(`${source} names ${named}, an environment variable that is not set or empty`);
     return v;
   }
   return config.apiKey ?? envValue(env, ENV.key) ?? null;

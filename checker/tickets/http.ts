@@ -91,7 +91,7 @@ export async function sendTicketRequest(desk: string, req: TicketRequest, baseUr
     }
     const next = decideRetry(attempt, retryAfter, policy, now());
     if (!next.retry) throw new TicketDeliveryError(`${problem}; ${next.why}`, status);
-    deps.log?.(`${problem}; retrying in ${(next.delayMs / 1000).toFixed(1)} s (${next.why}, attempt ${attempt + 1} of ${policy.attempts})`);
+    deps.log?.(`${problem}; retrying in ${next.delayMs < 1000 ? `${next.delayMs} ms` : `${(next.delayMs / 1000).toFixed(1)} s`} (${next.why}, attempt ${attempt + 1} of ${policy.attempts})`);
     await sleep(next.delayMs);
   }
 }

@@ -10,14 +10,18 @@ import { jsonReply, type ProviderContext, type TicketProvider } from './provider
 
 async function upload(ctx: ProviderContext, content: TicketContent): Promise<string[] | null> {
   const tokens: string[] = [];
+  let dryRun = false;
   for (const req of zendeskUploadRequests(content)) {
     const reply = await ctx.send(req);
-    if (!reply) return null;
+    if (!reply) {
+      dryRun = true;
+      continue;
+    }
     const up = jsonReply('Zendesk', reply).upload as { token?: unknown } | undefined;
     if (typeof up?.token !== 'string') throw new TicketDeliveryError(`Zendesk answered ${reply.status} to ${req.purpose} without an upload token`, reply.status);
     tokens.push(up.token);
   }
-  return tokens;
+  return dryRun ? null : tokens;
 }
 
 export const zendesk: TicketProvider = {
