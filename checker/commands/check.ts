@@ -10,17 +10,19 @@ import { normaliseFingerprint } from '../../shared/known-hosts.js';
 import type { ProductChoice } from '../../shared/model.js';
 import { PRODUCTS } from '../../shared/profiles.js';
 import { secrets } from '../../shared/redact.js';
-import { checkDocument } from '../../shared/render/check-document.js';
 import { parseFormat, renderReport } from '../../shared/render/index.js';
 import { parseHost } from '../../shared/rules/target.js';
 import { EXIT_CODE } from '../../shared/verdict.js';
 import { DEFAULT_DEPS, runCheck } from '../check.js';
 import { CHECK_DEFAULTS, type CheckOptions, type SshCredentials } from '../check-options.js';
+// Inside view (issue 4): --agent flags and the merge step live in checker/agent-source.
+import { agentSourceFromArgs, withAgent, withAgentOptions, type AgentArgs } from '../agent-source/index.js';
+import { checkWithAgentDocument } from '../../shared/render/joint-document.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug', 'trace'];
 const PRODUCT_CHOICES: readonly ProductChoice[] = ['auto', ...PRODUCTS];
 
-export interface CheckArgs {
+export interface CheckArgs extends AgentArgs {
   host: string;
   product: string;
   ports?: string;
@@ -97,7 +99,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
   command: 'check <host>',
   describe: 'Check from outside whether a PBX is reachable for vendor support',
   builder: (y: Argv) =>
-    y
+    withAgentOptions(y)
       .positional('host', { type: 'string', describe: 'PBX name or IP address (every A/AAAA address is checked)', demandOption: true })
       .option('product', { type: 'string', default: 'auto', describe: 'pbxware | serverware | issabel | auto (decide from what answers)' })
       .option('ports', { type: 'string', describe: 'Required ports instead of the profile, e.g. 443,2020 or 8000-8010' })
@@ -117,10 +119,12 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     const format = parseFormat(argv.format);
     const logger = createLogger(parseLogLevel(argv.logLevel));
     const options = await buildCheckOptions(argv);
+    const agentSource = await agentSourceFromArgs(argv);
     logger.debug({ host: options.host, product: options.product, ports: options.ports }, 'check starts');
-    const report = await runCheck(options, { ...DEFAULT_DEPS, debug: (msg, fields) => logger.debug(fields ?? {}, msg) });
+    const outside = await runCheck(options, { ...DEFAULT_DEPS, debug: (msg, fields) => logger.debug(fields ?? {}, msg) });
+    const report = await withAgent(outside, agentSource, options);
     logger.info({ verdict: report.verdict, durationMs: report.durationMs }, 'check done');
-    await emit(renderReport(report, format, checkDocument), argv.output);
+    await emit(renderReport(report, format, checkWithAgentDocument), argv.output);
     process.exitCode = EXIT_CODE[report.verdict];
   },
 };

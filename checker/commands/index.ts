@@ -5,6 +5,7 @@ import type { CommandModule } from 'yargs';
 
 export const COMMANDS: Array<() => Promise<CommandModule<any, any>>> = [
   async () => (await import('./check.js')).checkCommand,
+  async () => (await import('./precheck.js')).precheckCommand,
   async () => (await import('./scan.js')).scanCommand,
   async () => (await import('./history.js')).historyCommand,
   async () => (await import('./drift.js')).driftCommand,

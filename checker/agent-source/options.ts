@@ -1,0 +1,69 @@
+// The agent flags shared by `check` and `precheck`: --agent ssh | URL, --agent-token-file,
+// --agent-report, --agent-command, --agent-timeout-ms → one AgentSource, validated before any probe.
+
+import { readFile } from 'node:fs/promises';
+import type { Argv } from 'yargs';
+import { UsageError } from '../../shared/errors.js';
+import { parsePositiveInt } from '../../shared/io/cli.js';
+import { secrets } from '../../shared/redact.js';
+import { fileAgentSource } from './file.js';
+import { httpAgentSource } from './http.js';
+import type { AgentSource } from './source.js';
+import { DEFAULT_AGENT_COMMAND, sshAgentSource } from './ssh.js';
+
+export interface AgentArgs {
+  agent?: string;
+  agentTokenFile?: string;
+  agentReport?: string;
+  agentCommand?: string;
+  agentTimeoutMs?: string;
+}
+
+export const AGENT_TIMEOUT_MS = 30_000;
+
+export function withAgentOptions<T>(y: Argv<T>): Argv<T & AgentArgs> {
+  return y
+    .option('agent', { type: 'string', describe: 'Merge the host agent\'s facts: "ssh" (run it over the SSH login being checked) or the URL of `pbxready-agent serve`' })
+    .option('agent-token-file', { type: 'string', describe: 'FILE holding the bearer token for --agent URL' })
+    .option('agent-report', { type: 'string', describe: 'Merge an agent report FILE made on the host (pbxready-agent report --format json)' })
+    .option('agent-command', { type: 'string', describe: `The agent command run by --agent ssh (default "${DEFAULT_AGENT_COMMAND}")` })
+    .option('agent-timeout-ms', { type: 'string', default: String(AGENT_TIMEOUT_MS), describe: 'Time limit of the agent run or fetch' }) as unknown as Argv<T & AgentArgs>;
+}
+
+async function readToken(file: string): Promise<string> {
+  let token: string;
+  try {
+    token = (await readFile(file, 'utf8')).trim();
+  } catch (err) {
+    throw new UsageError(`--agent-token-file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (token === '') throw new UsageError(`--agent-token-file: ${file} is empty`);
+  secrets.add(token);
+  return token;
+}
+
+/** The source the flags ask for, or null when none is asked for. Bad combinations are usage errors. */
+export async function agentSourceFromArgs(a: AgentArgs & { sshUser?: string }): Promise<AgentSource | null> {
+  const timeoutMs = parsePositiveInt(a.agentTimeoutMs ?? String(AGENT_TIMEOUT_MS), '--agent-timeout-ms', { max: 600_000 });
+  if (a.agent !== undefined && a.agentReport !== undefined) throw new UsageError('give --agent or --agent-report, not both');
+  if (a.agentCommand !== undefined && a.agent !== 'ssh') throw new UsageError('--agent-command needs --agent ssh');
+  if (a.agentTokenFile !== undefined && (a.agent === undefined || a.agent === 'ssh')) throw new UsageError('--agent-token-file needs --agent URL');
+  if (a.agentReport !== undefined) return fileAgentSource(a.agentReport);
+  if (a.agent === undefined) return null;
+  if (a.agent === 'ssh') {
+    if (a.sshUser === undefined) throw new UsageError('--agent ssh runs the agent over the SSH login: give --ssh-user with --ssh-key or --ssh-password-env');
+    const command = (a.agentCommand ?? DEFAULT_AGENT_COMMAND).trim();
+    if (command === '') throw new UsageError('--agent-command is empty');
+    return sshAgentSource(command, timeoutMs);
+  }
+  let url: URL;
+  try {
+    url = new URL(a.agent);
+  } catch {
+    throw new UsageError(`--agent "${a.agent}" is neither "ssh" nor a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--agent URL must be http:// or https:// (got ${url.protocol})`);
+  if (url.username || url.password) throw new UsageError('--agent URL must not carry credentials: use --agent-token-file');
+  if (a.agentTokenFile === undefined) throw new UsageError('--agent URL needs --agent-token-file FILE');
+  return httpAgentSource(url.toString(), await readToken(a.agentTokenFile), timeoutMs);
+}

@@ -1,0 +1,79 @@
+// --agent ssh: run `pbxready-agent report --format json` on the host over the SSH access the check
+// just tested — the same user and key/password, the same host-key pinning — with one time limit.
+
+import type { KnownHostEntry } from '../../shared/known-hosts.js';
+import type { PortResult } from '../../shared/model.js';
+import { loadKnownHosts } from '../probes/ssh.js';
+import { SshExecError, sshExec, type SshExecOptions, type SshExecResult } from '../ssh-exec.js';
+import { failed, type AgentContext, type AgentFailureKind, type AgentOutcome, type AgentSource } from './source.js';
+import { parseAgentReport } from './validate.js';
+
+export const DEFAULT_AGENT_COMMAND = 'pbxready-agent report --format json';
+/** An agent report is tens of KiB; a megabyte means something else is talking. */
+const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
+
+export interface SshAgentDeps {
+  exec: (address: string, port: number, options: SshExecOptions, command: string) => Promise<SshExecResult>;
+  loadKnownHosts: (file: string) => Promise<KnownHostEntry[]>;
+}
+
+const DEFAULT_DEPS: SshAgentDeps = { exec: sshExec, loadKnownHosts };
+
+/** The SSH port to use: a required one that answered as SSH, preferring one where the login worked. */
+export function pickSshPort(ports: readonly PortResult[]): PortResult | null {
+  const ssh = ports.filter((p) => p.purpose === 'ssh' && p.state === 'open' && (p.ssh?.banner?.startsWith('SSH-') ?? false));
+  const rank = (p: PortResult) => (p.ssh?.auth?.ok ? 0 : p.ssh?.auth ? 2 : 1) + (p.required ? 0 : 3);
+  return [...ssh].sort((a, b) => rank(a) - rank(b))[0] ?? null;
+}
+
+const EXEC_FAILURE: Record<string, AgentFailureKind> = {
+  E_SSH_HOSTKEY_MISMATCH: 'hostkey',
+  E_SSH_AUTH: 'auth',
+  E_SSH_KEY: 'auth',
+  E_SSH_TIMEOUT: 'timeout',
+  E_SSH_CONNECT: 'unreachable',
+  E_SSH_NOT_SSH: 'unreachable',
+};
+
+function firstLine(s: string): string {
+  return s.trim().split('\n').find((l) => l.trim() !== '')?.trim().slice(0, 200) ?? '';
+}
+
+export function sshAgentSource(command: string, timeoutMs: number, deps: SshAgentDeps = DEFAULT_DEPS): AgentSource {
+  return {
+    via: 'ssh',
+    async fetch(ctx: AgentContext): Promise<AgentOutcome> {
+      const { options } = ctx;
+      if (!options.ssh) return failed('ssh', 'no-credentials', '--agent ssh needs the SSH login: --ssh-user with --ssh-key or --ssh-password-env');
+      const port = pickSshPort(ctx.check.ports);
+      if (!port) {
+        const tried = ctx.check.ports.filter((p) => p.purpose === 'ssh').map((p) => `${p.port} ${p.state}`);
+        return failed('ssh', 'no-ssh-port', `no SSH port answered from here${tried.length ? ` (${tried.join(', ')})` : ''}`);
+      }
+      const execOptions: SshExecOptions = { host: options.host, credentials: options.ssh, timeoutMs, maxOutputBytes: MAX_OUTPUT_BYTES };
+      if (options.sshFingerprint) execOptions.expectedFingerprint = options.sshFingerprint;
+      if (options.knownHostsFile) execOptions.knownHosts = await deps.loadKnownHosts(options.knownHostsFile);
+      const dial = ctx.portMap?.[port.port] ?? port.port;
+      const where = `over SSH to ${port.address}:${port.port} as ${options.ssh.user}`;
+      let result: SshExecResult;
+      try {
+        result = await deps.exec(port.address, dial, execOptions, command);
+      } catch (err) {
+        const kind = err instanceof SshExecError ? (EXEC_FAILURE[err.code] ?? 'command-failed') : 'command-failed';
+        return failed('ssh', kind, `${where}: ${(err as Error).message}`);
+      }
+      // 127: the shell did not find the command — the agent is not installed (or not on PATH).
+      if (result.exitCode === 127) {
+        return failed('ssh', 'not-installed', `${where}: "${command}" not found on the host (exit 127${firstLine(result.stderr) ? `: ${firstLine(result.stderr)}` : ''})`);
+      }
+      const parsed = parseAgentReport(result.stdout);
+      // The agent exits 0–3 by its verdict, so only the output decides; a failed run explains itself on stderr.
+      if ('problem' in parsed) {
+        const exit = result.exitCode === null ? 'killed by a signal' : `exit ${result.exitCode}`;
+        const stderr = firstLine(result.stderr);
+        return failed('ssh', result.exitCode === 0 ? 'invalid-report' : 'command-failed', `${where}: "${command}" (${exit}) gave ${parsed.problem}${stderr ? `; stderr: ${stderr}` : ''}`);
+      }
+      return { ok: true, via: 'ssh', report: parsed.report };
+    },
+  };
+}

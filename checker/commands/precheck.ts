@@ -1,0 +1,79 @@
+// `pbxready precheck HOST [--to VERSION]`: the vendor's upgrade pre-check from both views.
+// Same reachability/SSH/agent flags, formats and exit codes as `check` (go 0, warnings 1, no-go 2, unknown 3).
+
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from '../../shared/errors.js';
+import { emit } from '../../shared/io/cli.js';
+import { createLogger } from '../../shared/io/logger.js';
+import { SCHEMA_VERSION, type PrecheckReport } from '../../shared/model.js';
+import { precheck, versionParts } from '../../shared/precheck.js';
+import { parseFormat, renderReport } from '../../shared/render/index.js';
+import { precheckDocument } from '../../shared/render/precheck-document.js';
+import { TOOL } from '../../shared/tool.js';
+import { EXIT_CODE } from '../../shared/verdict.js';
+import { agentSourceFromArgs, fetchAndMerge } from '../agent-source/index.js';
+import type { AgentOutcome } from '../agent-source/source.js';
+import { DEFAULT_DEPS, runCheck } from '../check.js';
+import { buildCheckOptions, checkCommand, parseLogLevel, type CheckArgs } from './check.js';
+
+export interface PrecheckArgs extends CheckArgs {
+  to?: string;
+}
+
+export function parseTargetVersion(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const v = value.trim();
+  if (!/^\d+(\.\d+){0,3}([-.\w]*)$/.test(v) || !versionParts(v)) throw new UsageError(`--to "${value}" is not a version (expected e.g. 7.2 or 7.2.1)`);
+  return v;
+}
+
+const NO_AGENT = 'no agent was asked for';
+
+export const precheckCommand: CommandModule<object, PrecheckArgs> = {
+  command: 'precheck <host>',
+  describe: 'The upgrade pre-check: reachability, configuration, custom development, space vs CDR, backup, calls, version → go/no-go',
+  builder: (y: Argv) => {
+    // The same flags as `check` (reachability, SSH login, agent), plus the target version.
+    const withCheck = (checkCommand.builder as (y: Argv) => Argv)(y);
+    return withCheck.option('to', { type: 'string', describe: 'The version to upgrade to (a downgrade or the same version is refused)' }) as unknown as Argv<PrecheckArgs>;
+  },
+  handler: async (argv) => {
+    const format = parseFormat(argv.format);
+    const logger = createLogger(parseLogLevel(argv.logLevel));
+    const targetVersion = parseTargetVersion(argv.to);
+    const options = await buildCheckOptions(argv);
+    const source = await agentSourceFromArgs(argv);
+    const started = Date.now();
+    const outside = await runCheck(options, { ...DEFAULT_DEPS, debug: (msg, fields) => logger.debug(fields ?? {}, msg) });
+    let check = outside;
+    let outcome: AgentOutcome | null = null;
+    if (source) ({ report: check, outcome } = await fetchAndMerge(outside, source, options));
+    const result = precheck({
+      check,
+      targetVersion,
+      ...(outcome?.ok ? { agentVia: outcome.via } : {}),
+      ...(outcome && !outcome.ok ? { agentProblem: outcome.failure.reason } : !outcome ? { agentProblem: NO_AGENT } : {}),
+    });
+    const report: PrecheckReport = {
+      schemaVersion: SCHEMA_VERSION,
+      kind: 'precheck',
+      tool: TOOL,
+      generatedAt: check.generatedAt,
+      durationMs: Date.now() - started,
+      target: check.target,
+      targetVersion,
+      currentVersion: result.currentVersion,
+      decision: result.decision,
+      verdict: result.verdict,
+      summary: result.summary,
+      items: result.items,
+      actions: result.actions,
+      downtime: result.downtime,
+      check,
+      findings: check.findings,
+    };
+    logger.info({ decision: report.decision, durationMs: report.durationMs }, 'precheck done');
+    await emit(renderReport(report, format, precheckDocument), argv.output);
+    process.exitCode = EXIT_CODE[report.verdict];
+  },
+};
