@@ -74,6 +74,10 @@ export interface SshFacts {
   auth?: SshAuthResult;
   error?: string;
   timedOut?: boolean;
+  /** The time limit that applied, so a timeout finding can say how long was waited. */
+  timeoutMs?: number;
+  /** The fingerprints the host was pinned to (--ssh-fingerprint / --known-hosts) when they differ. */
+  pinnedFingerprints?: string[];
 }
 
 export interface PortAttempt {

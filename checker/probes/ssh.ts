@@ -137,7 +137,7 @@ export async function loadKnownHosts(file: string): Promise<KnownHostEntry[]> {
 type Phase = 'banner' | 'kex' | 'methods' | 'auth';
 
 export async function probeSsh(address: string, port: number, options: SshProbeOptions): Promise<SshFacts> {
-  const facts: SshFacts = { banner: null, hostKeyType: null, fingerprint: null, authMethods: [] };
+  const facts: SshFacts = { banner: null, hostKeyType: null, fingerprint: null, authMethods: [], timeoutMs: options.timeoutMs };
   const creds = options.credentials;
   registerSecrets(creds);
   const names = lookupNames(options.host, address, port);
@@ -198,6 +198,7 @@ export async function probeSsh(address: string, port: number, options: SshProbeO
       facts.fingerprint = decision.fingerprint;
       facts.hostKey = decision.verdict;
       if (decision.verdict === 'mismatch') {
+        facts.pinnedFingerprints = decision.expected;
         facts.error = SSH_ERRORS.hostKeyMismatch(decision.fingerprint, decision.expected, decision.reason ?? 'the key differs');
         return false;
       }

@@ -1,11 +1,8 @@
 // SSH facts → findings. Pure: the probe (checker/probes/ssh.ts) fills SshFacts, this decides.
-//
-// SshFacts carries no separate "timeout used" or "pinned fingerprint" fields, so the probe writes
-// them into `error` with the builders below and the rule reads them back with the matching
-// patterns: the coupling lives in this one file.
+// The probe's error texts are built here too, so the words a finding quotes have one home.
 
 import { finding } from '../findings.js';
-import type { Finding, PortResult, SshFacts } from '../model.js';
+import type { Finding, PortResult } from '../model.js';
 
 export const SSH_ERRORS = {
   bannerTimeout: (timeoutMs: number) => `no SSH banner within ${timeoutMs} ms`,
@@ -16,16 +13,9 @@ export const SSH_ERRORS = {
     `host key mismatch: ${reason} (pinned ${expected.join(', ') || 'none'}); no credentials were sent`,
 } as const;
 
-const WITHIN_MS = /within (\d+) ms/;
-const PINNED = /\(pinned ([^)]*)\)/;
-
 /** True when the first line a server sent is an SSH identification string. */
 export function isSshBanner(banner: string | null): boolean {
   return banner !== null && banner.startsWith('SSH-');
-}
-
-function timeoutOf(ssh: SshFacts): string {
-  return WITHIN_MS.exec(ssh.error ?? '')?.[1] ?? '?';
 }
 
 export function sshFindings(port: PortResult): Finding[] {
@@ -34,11 +24,11 @@ export function sshFindings(port: PortResult): Finding[] {
   const at = { port: port.port, address: port.address };
 
   if (ssh.hostKey === 'mismatch') {
-    const expected = PINNED.exec(ssh.error ?? '')?.[1] ?? 'pinned key';
+    const expected = ssh.pinnedFingerprints?.join(', ') || 'pinned key';
     return [finding('SSH_HOSTKEY_MISMATCH', { fingerprint: ssh.fingerprint ?? 'unknown', expected }, at)];
   }
   if (ssh.banner === null) {
-    if (ssh.timedOut) return [finding('SSH_BANNER_TIMEOUT', { timeoutMs: timeoutOf(ssh) }, at)];
+    if (ssh.timedOut) return [finding('SSH_BANNER_TIMEOUT', { timeoutMs: ssh.timeoutMs ?? '?' }, at)];
     return [finding('SSH_FAILED', { reason: ssh.error ?? SSH_ERRORS.closedBeforeBanner() }, at)];
   }
   if (!isSshBanner(ssh.banner)) return [finding('SSH_NOT_SSH', { banner: ssh.banner }, at)];

@@ -56,11 +56,11 @@ describe('sshFindings', () => {
   });
 
   test('the texts carry the evidence', () => {
-    const [timeout] = sshFindings(at({ ...OK_SSH, banner: null, fingerprint: null, timedOut: true, error: SSH_ERRORS.bannerTimeout(1234) }));
+    const [timeout] = sshFindings(at({ ...OK_SSH, banner: null, fingerprint: null, timedOut: true, timeoutMs: 1234, error: SSH_ERRORS.bannerTimeout(1234) }));
     expect(timeout!.message).toContain('1234 ms');
     const [notSsh] = sshFindings(at({ ...OK_SSH, banner: 'HTTP/1.1 400 Bad Request', error: SSH_ERRORS.notSsh() }));
     expect(notSsh!.message).toContain('HTTP/1.1 400 Bad Request');
-    const [mismatch] = sshFindings(at({ ...OK_SSH, hostKey: 'mismatch', error: SSH_ERRORS.hostKeyMismatch(FP, [PINNED, 'SHA256:' + 'z'.repeat(43)], 'differs') }));
+    const [mismatch] = sshFindings(at({ ...OK_SSH, hostKey: 'mismatch', pinnedFingerprints: [PINNED, 'SHA256:' + 'z'.repeat(43)], error: SSH_ERRORS.hostKeyMismatch(FP, [PINNED, 'SHA256:' + 'z'.repeat(43)], 'differs') }));
     expect(mismatch!.message).toContain(FP);
     expect(mismatch!.message).toContain(PINNED);
     const [failed] = sshFindings(at({ ...OK_SSH, auth: { user: 'root', method: 'password', ok: false, error: 'the password was rejected' } }));
