@@ -60,7 +60,7 @@ async function newestBackup(ctx: SourceContext, dir: string): Promise<{ path: st
       for (const n of names) await consider(join(rel, n), depth + 1);
     }
   };
-  for (const n of (await listDir(ctx, dir)) ?? []) await consider(join(dir, n), 1);
+  for (const n of (await listDir(ctx, dir)) ?? []) if (!n.startsWith('.')) await consider(join(dir, n), 1);
   return best;
 }
 

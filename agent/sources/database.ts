@@ -1,10 +1,30 @@
 // The database server: version, uptime, data directory, size of each schema. Opens the
 // read-only session the CDR source then uses.
 
+import { stat } from 'node:fs/promises';
 import type { SchemaSize } from '../../shared/model.js';
+import type { DbSettings } from '../options.js';
 import { productCredentials } from './credentials.js';
 import { DbSession, dbErrorReason } from './db-session.js';
-import type { FactSource } from './source.js';
+import { hostPath, type FactSource, type SourceContext } from './source.js';
+
+/** Where MySQL/MariaDB put their socket on the products' distributions (CentOS, Debian, PBXware's chroot). */
+const SOCKETS = ['/var/lib/mysql/mysql.sock', '/run/mysqld/mysqld.sock', '/var/run/mysqld/mysqld.sock', '/tmp/mysql.sock'];
+
+/**
+ * "localhost" means the Unix socket to MySQL's own clients (and to the grants the product
+ * created), so a file that says localhost without a port is tried over the socket first.
+ */
+async function localSocket(ctx: SourceContext, s: DbSettings): Promise<DbSettings> {
+  if (s.socket || s.port || (s.host && s.host !== 'localhost')) return s;
+  const chroot = ctx.layout?.chroot;
+  for (const sock of [...SOCKETS, ...(chroot ? SOCKETS.map((p) => `${chroot}${p}`) : [])]) {
+    const path = hostPath(ctx, sock);
+    const st = await stat(path).catch(() => null);
+    if (st?.isSocket()) return { ...s, socket: path };
+  }
+  return { ...s, host: '127.0.0.1' };
+}
 
 function whereOf(s: { host?: string; port?: number; socket?: string }): string {
   return s.socket ? `socket ${s.socket}` : `${s.host ?? 'localhost'}:${s.port ?? 3306}`;
@@ -17,8 +37,11 @@ export const databaseSource: FactSource = {
     const files = ctx.layout?.credentialFiles ?? [];
     const fromFiles = await productCredentials(ctx, files);
     // Explicit settings win; missing parts (e.g. only --db-host) are filled from the product's files.
-    const settings = ctx.options.db ? { ...(fromFiles?.settings ?? {}), ...ctx.options.db } : fromFiles?.settings;
-    const source = ctx.options.db ? ctx.options.dbSource : fromFiles?.source ?? (files.length ? files.join(' / ') : 'the --db-* flags');
+    const merged = ctx.options.db ? { ...(fromFiles?.settings ?? {}), ...ctx.options.db } : fromFiles?.settings;
+    const source = ctx.options.db
+      ? fromFiles ? `${fromFiles.source} with ${ctx.options.dbSource}` : ctx.options.dbSource
+      : fromFiles?.source ?? (files.length ? files.join(' / ') : 'the --db-* flags');
+    const settings = merged ? await localSocket(ctx, merged) : merged;
     if (!settings || !settings.user) {
       draft.database = {
         reachable: false,
