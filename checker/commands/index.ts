@@ -9,5 +9,6 @@ export const COMMANDS: Array<() => Promise<CommandModule<any, any>>> = [
   async () => (await import('./scan.js')).scanCommand,
   async () => (await import('./history.js')).historyCommand,
   async () => (await import('./drift.js')).driftCommand,
+  async () => (await import('./exporter.js')).exporterCommand,
   async () => (await import('./ticket.js')).ticketCommand,
 ];

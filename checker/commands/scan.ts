@@ -2,6 +2,7 @@
 // the rest; reports go out as hosts finish, summaries into the history, drift to the webhook.
 
 import { readFile } from 'node:fs/promises';
+import { setMaxListeners } from 'node:events';
 import { homedir } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { summarize } from '../../shared/drift.js';
@@ -120,6 +121,8 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
     const runId = store.beginRun({ inventory: argv.inventory, probes, startedAt: new Date(started).toISOString() });
 
     const abort = new AbortController();
+    // Every probe in flight listens on this one signal: thousands of listeners are the design.
+    setMaxListeners(0, abort.signal);
     const onSignal = (sig: NodeJS.Signals) => {
       if (abort.signal.aborted) process.exit(130);
       process.stderr.write(`\npbxready scan: ${sig}: stopping; finished hosts are kept\n`);

@@ -32,6 +32,9 @@ export class RttEstimator {
   }
 }
 
+/** Before any answer from anywhere (nmap's initial_rtt_timeout). */
+export const INITIAL_TIMEOUT_MS = 1000;
+
 const clamp = (v: number, b: TimingBounds) => Math.round(Math.min(b.ceilingMs, Math.max(b.floorMs, v)));
 
 /** One host's timing; every answer (open or closed) is an RTT sample for it and for the fleet. */
@@ -51,20 +54,20 @@ export class HostTiming {
     return this.own.samples > 0;
   }
 
-  /** First attempt: the host's own estimate, else the fleet's, else the ceiling (nothing known yet). */
+  /** First attempt: the host's own estimate, else the fleet's, else nmap's initial 1 s (within the bounds). */
   firstTimeout(): number {
     const rto = this.own.rto() ?? this.fleet.rto();
-    return rto === null ? this.bounds.ceilingMs : clamp(rto, this.bounds);
+    return clamp(rto ?? INITIAL_TIMEOUT_MS, this.bounds);
   }
 
   /**
    * The retry of a filtered port. A host that answered elsewhere has a measured RTT: twice its
-   * timeout is generous. A host that answered nothing gets at least a second (or the ceiling), so a
+   * current timeout is generous, even if the first try had to wait longer for lack of a sample. A host that answered nothing gets at least a second (or the ceiling), so a
    * distant host is not declared filtered on the fleet's nearer average.
    */
   retryTimeout(firstMs: number): number {
     const own = this.own.rto();
-    if (own !== null) return clamp(Math.max(2 * own, firstMs), this.bounds);
+    if (own !== null) return clamp(2 * own, this.bounds);
     return clamp(Math.max(2 * firstMs, Math.min(1000, this.bounds.ceilingMs)), this.bounds);
   }
 }

@@ -1,0 +1,85 @@
+// `pbxready exporter`: a blackbox_exporter-style HTTP server. Prometheus schedules the probing
+// (`/probe?target=HOST&module=pbxware|serverware|issabel`) and scales it over as many exporters as
+// needed; `/metrics` is the exporter's own health.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Product } from '../../shared/model.js';
+import { PRODUCTS } from '../../shared/profiles.js';
+import { PROMETHEUS_CONTENT_TYPE, exposition, probeFamilies } from '../../shared/prometheus.js';
+import { DEFAULT_DEPS, runCheck, type CheckDeps } from '../check.js';
+import { CHECK_DEFAULTS, type ProbeSet } from '../check-options.js';
+
+export interface ExporterOptions {
+  timeoutMs: number;
+  perHostConcurrency: number;
+  allowPrivate: boolean;
+  probes: ProbeSet;
+  /** Probes running at once; more wait (Prometheus retries on its own schedule). */
+  maxInFlight: number;
+}
+
+const TARGET = /^(\[[0-9a-f:.]+\]|[a-z0-9.:-]{1,253})$/i;
+
+export function createExporter(opts: ExporterOptions, deps: CheckDeps = DEFAULT_DEPS): Server {
+  const own = { probes: new Map<string, number>(), seconds: 0, inFlight: 0, errors: 0 };
+  const started = Date.now() / 1000;
+
+  const send = (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8') => {
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+
+  const probe = async (url: URL, res: ServerResponse) => {
+    const target = url.searchParams.get('target') ?? '';
+    const module = url.searchParams.get('module') ?? 'pbxware';
+    if (!TARGET.test(target)) return send(res, 400, 'target must be a host name or an IP address\n');
+    if (!(PRODUCTS as string[]).includes(module)) return send(res, 400, `module must be one of: ${PRODUCTS.join(', ')}\n`);
+    if (own.inFlight >= opts.maxInFlight) return send(res, 503, 'too many probes in flight\n');
+    own.inFlight++;
+    const t0 = performance.now();
+    try {
+      const host = target.replace(/^\[(.*)\]$/, '$1');
+      const report = await runCheck(
+        { ...CHECK_DEFAULTS, host, product: module as Product, timeoutMs: opts.timeoutMs, perHostConcurrency: opts.perHostConcurrency, allowPrivate: opts.allowPrivate, probes: opts.probes, retryFiltered: true, icmp: false },
+        deps,
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      own.seconds += seconds;
+      const key = `${module}\u0000${report.verdict}`;
+      own.probes.set(key, (own.probes.get(key) ?? 0) + 1);
+      send(res, 200, exposition(probeFamilies(report, seconds)), PROMETHEUS_CONTENT_TYPE);
+    } catch (err) {
+      own.errors++;
+      send(res, 500, `probe failed: ${(err as Error).message}\n`);
+    } finally {
+      own.inFlight--;
+    }
+  };
+
+  const metrics = (res: ServerResponse) => {
+    const mem = process.memoryUsage();
+    send(
+      res,
+      200,
+      exposition([
+        { name: 'pbxready_exporter_probes_total', help: 'Probes answered, by module and verdict.', type: 'counter', samples: [...own.probes].map(([k, v]) => ({ labels: { module: k.split('\u0000')[0]!, verdict: k.split('\u0000')[1]! }, value: v })) },
+        { name: 'pbxready_exporter_probe_seconds_total', help: 'Time spent probing.', type: 'counter', samples: [{ value: own.seconds }] },
+        { name: 'pbxready_exporter_probe_errors_total', help: 'Probes that failed inside the exporter (not host failures).', type: 'counter', samples: [{ value: own.errors }] },
+        { name: 'pbxready_exporter_probes_in_flight', help: 'Probes running now.', type: 'gauge', samples: [{ value: own.inFlight }] },
+        { name: 'process_resident_memory_bytes', help: 'Resident memory size in bytes.', type: 'gauge', samples: [{ value: mem.rss }] },
+        { name: 'process_start_time_seconds', help: 'Start time of the process since the Unix epoch in seconds.', type: 'gauge', samples: [{ value: Math.floor(started) }] },
+      ]),
+      PROMETHEUS_CONTENT_TYPE,
+    );
+  };
+
+  return createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://exporter');
+    if (req.method !== 'GET') return send(res, 405, 'GET only\n');
+    if (url.pathname === '/probe') return void probe(url, res);
+    if (url.pathname === '/metrics') return metrics(res);
+    if (url.pathname === '/') return send(res, 200, '<html><body><h1>pbxready exporter</h1><p><a href="/metrics">/metrics</a> · /probe?target=HOST&amp;module=pbxware|serverware|issabel</p></body></html>\n', 'text/html; charset=utf-8');
+    return send(res, 404, 'not found\n');
+  });
+}
