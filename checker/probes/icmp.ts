@@ -48,6 +48,7 @@ export async function probeIcmp(addresses: readonly string[], options: IcmpProbe
     return { measured: false, reason: `net-ping unavailable: ${(err as Error).message.split('\n')[0]}`, alive: null, rttMs: null };
   }
   const results = await Promise.all(addresses.map((a) => pingOnce(ping, a, options.timeoutMs)));
+  if (results.every((r) => r.stuck)) return { measured: false, reason: results[0]!.reason, alive: null, rttMs: null };
   const alive = results.filter((r) => r.rttMs !== null);
   if (alive.length > 0) {
     const best = alive.reduce((x, y) => ((x.rttMs ?? Infinity) <= (y.rttMs ?? Infinity) ? x : y));
@@ -56,8 +57,28 @@ export async function probeIcmp(addresses: readonly string[], options: IcmpProbe
   return { measured: true, reason: results.map((r) => `${r.address}: ${r.reason}`).join('; '), alive: false, rttMs: null };
 }
 
-function pingOnce(ping: NetPing, address: string, timeoutMs: number): Promise<{ address: string; rttMs: number | null; reason: string }> {
-  return new Promise((resolve) => {
+/** Slack past net-ping's own timeout before we stop waiting for it. */
+const GUARD_MS = 500;
+
+function pingOnce(ping: NetPing, address: string, timeoutMs: number): Promise<{ address: string; rttMs: number | null; reason: string; stuck?: boolean }> {
+  return new Promise((done) => {
+    let settled = false;
+    // net-ping's raw socket can fail to deliver its send callback (seen under gVisor while the process
+    // also holds a listening TCP socket); then neither reply nor its timeout ever comes. Never hang on it.
+    const guard = setTimeout(() => {
+      try {
+        session.close();
+      } catch {
+        /* already closed */
+      }
+      resolve({ address, rttMs: null, reason: `the raw socket gave no result within ${timeoutMs + GUARD_MS} ms`, stuck: true });
+    }, timeoutMs + GUARD_MS);
+    const resolve = (r: { address: string; rttMs: number | null; reason: string; stuck?: boolean }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(guard);
+      done(r);
+    };
     let session: PingSession;
     try {
       const networkProtocol = isIP(address) === 6 ? ping.NetworkProtocol.IPv6 : ping.NetworkProtocol.IPv4;
