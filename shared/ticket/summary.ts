@@ -1,13 +1,14 @@
-// The one place that turns any report kind into the document a ticket shows. Check reports use
-// the check document; other kinds (agent, precheck, …) get a generic summary from their verdict
-// and findings until a dedicated document exists for them.
+// The one place that turns any report kind into the document a ticket shows: each known kind
+// (check with or without the agent's view, agent, precheck) is rendered exactly as its own
+// command renders it; any other kind gets a generic summary from its verdict and findings.
 
-import type { CheckReport } from '../model.js';
 import { renderReport } from '../render/index.js';
-import { checkDocument } from '../render/check-document.js';
+import { agentDocument } from '../render/agent-document.js';
+import { checkWithAgentDocument } from '../render/joint-document.js';
+import { precheckDocument } from '../render/precheck-document.js';
 import { cell, type ReportDocument, type Section, type Tone } from '../render/document.js';
 import { secrets, type SecretRegistry } from '../redact.js';
-import { isCheckReport, productFields, reportHost, type TicketReport } from './report.js';
+import { productFields, reportHost, type TicketReport } from './report.js';
 
 const KIND_TITLE: Record<string, string> = { check: 'check', agent: 'host agent report', precheck: 'upgrade pre-check' };
 
@@ -59,10 +60,24 @@ function genericDocument(r: TicketReport): ReportDocument {
   };
 }
 
+/** Each kind's own document; kinds not listed get the generic one. */
+const DOCUMENTS: Record<string, (r: never) => ReportDocument> = {
+  check: checkWithAgentDocument,
+  agent: agentDocument,
+  precheck: precheckDocument,
+};
+
 /** The document for any report kind: the single dispatch point. */
 export function summaryDocument(r: TicketReport): ReportDocument {
-  if (isCheckReport(r)) return checkDocument(r as CheckReport);
-  return genericDocument(r);
+  const own = DOCUMENTS[r.kind] as ((r: TicketReport) => ReportDocument) | undefined;
+  if (!own) return genericDocument(r);
+  try {
+    return own(r);
+  } catch {
+    // A report from another version of the tool may lack a field its document reads: the
+    // verdict and findings still make a useful summary, and the JSON attachment has the rest.
+    return genericDocument(r);
+  }
 }
 
 export interface RenderedReport {

@@ -2,7 +2,7 @@
 // stdout or stderr.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { KEY } from './setup.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const CLI = join(ROOT, 'dist/checker/cli.js');
-const SOURCES = ['checker/commands/ticket.ts', 'checker/tickets/send.ts', 'checker/tickets/http.ts', 'checker/tickets/config.ts', 'shared/ticket/form.ts', 'shared/ticket/request.ts'];
+const SOURCES = ['checker/commands/ticket.ts', 'checker/commands/index.ts', 'checker/cli.ts', ...['checker/tickets', 'shared/ticket', 'shared/render'].flatMap((d) => readdirSync(join(ROOT, d)).filter((f) => f.endsWith('.ts')).map((f) => `${d}/${f}`))];
 
 interface Run {
   code: number | null;

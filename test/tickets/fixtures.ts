@@ -1,7 +1,7 @@
 // Reports as `pbxready check --format json` and `pbxready-agent report --format json` write them.
 
 import { finding } from '../../shared/findings.js';
-import type { AgentReport, CheckReport } from '../../shared/model.js';
+import type { AgentReport, CheckReport, PrecheckReport } from '../../shared/model.js';
 
 export function agentReport(options: { emergency: boolean }): AgentReport {
   const calls = 40;
@@ -46,4 +46,26 @@ export function checkReport(options: { agent?: AgentReport; host?: string; bulk?
   if (options.bulk) r.findings.push({ code: 'PORT_CLOSED', severity: 'warn', message: 'x'.repeat(options.bulk), remedy: 'none' });
   if (options.agent) r.agent = options.agent;
   return r;
+}
+
+export function precheckReport(): PrecheckReport {
+  const check = checkReport({ agent: agentReport({ emergency: false }) });
+  return {
+    schemaVersion: 1,
+    kind: 'precheck',
+    tool: { name: 'pbxready', version: '0.1.0' },
+    generatedAt: '2025-03-01T10:01:00.000Z',
+    durationMs: 3100,
+    target: check.target,
+    targetVersion: '7.3.0',
+    currentVersion: '7.2.1',
+    decision: 'no-go',
+    verdict: 'not-ready',
+    summary: 'SSH is not reachable for the upgrade.',
+    items: [{ id: 'reach-ssh', title: 'SSH reachable for the upgrade', status: 'fail', evidence: 'port 2020 filtered', action: 'Open TCP 2020' }],
+    actions: ['Open TCP 2020 to the vendor'],
+    downtime: { minMinutes: 15, maxMinutes: 35, basis: 'vendor 15–30 min + CDR rebuild' },
+    check,
+    findings: check.findings,
+  };
 }

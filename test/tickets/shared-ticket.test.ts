@@ -11,7 +11,7 @@ import { osticketCreateRequest } from '../../shared/ticket/osticket.js';
 import { parseTicketReport, productFields } from '../../shared/ticket/report.js';
 import { describeRequest } from '../../shared/ticket/request.js';
 import { renderForTicket } from '../../shared/ticket/summary.js';
-import { agentReport, checkReport } from './fixtures.js';
+import { agentReport, checkReport, precheckReport } from './fixtures.js';
 
 const parse = (v: unknown) => parseTicketReport(JSON.stringify(v), 'r.json');
 
@@ -29,7 +29,18 @@ describe('reading a report', () => {
     expect(productFields(checkReport({ agent: agentReport({ emergency: false }) }))).toEqual({ product: 'PBXware', version: '7.2.1', edition: 'Multi-Tenant', licence: 'LIC-123456' });
   });
 
-  it('summarises a kind it does not know (a pre-check) from its verdict, findings and items', () => {
+  it('renders each known kind with its own document: check with both views, agent, precheck', () => {
+    const joint = renderForTicket(checkReport({ agent: agentReport({ emergency: false }) })).markdown;
+    expect(joint).toContain('### Both views: outside × inside');
+    const agent = renderForTicket(agentReport({ emergency: true })).markdown;
+    expect(agent).toContain('`EMERGENCY_CRITERIA_MET`');
+    expect(agent).toContain('pbx1.customer.example');
+    const pre = renderForTicket(parse(precheckReport())).markdown;
+    expect(pre).toContain('## pbxready precheck — pbx1.customer.example');
+    expect(pre).toContain('- 1. Open TCP 2020 to the vendor');
+  });
+
+  it('summarises a kind it does not know, or a report its document cannot read, from its verdict, findings and items', () => {
     const precheck = parse({
       kind: 'precheck',
       verdict: 'not-ready',
