@@ -1,0 +1,135 @@
+// pbxready-agent serve: a real HTTP and HTTPS server, a bearer token compared in constant time.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generate } from 'selfsigned';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { authorized } from '../../agent/report-server.js';
+import { createHash } from 'node:crypto';
+import { ASTERISK, CLI, cleanupRoots, fixtureRoot } from './helpers.js';
+
+const TOKEN = 'serve-token-Fixture-0123456789abcdef';
+const dir = mkdtempSync(join(tmpdir(), 'pbxready-serve-'));
+const tokenFile = join(dir, 'token');
+writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+
+interface Served {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+}
+
+async function serve(extra: string[]): Promise<Served> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--log-level', 'trace', '--root', fixtureRoot('pbxware'), '--asterisk-cmd', ASTERISK.pjsip20, '--db-host', '127.0.0.1', '--db-port', '1', ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 20_000);
+    child.stdout!.on('data', () => {
+      const m = /serving (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+  });
+  return { url, child, output: () => out };
+}
+
+async function stop(s: Served | undefined): Promise<void> {
+  if (!s || s.child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    s.child.once('exit', () => resolve());
+    s.child.kill('SIGTERM');
+  });
+}
+
+afterAll(() => {
+  cleanupRoots();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('HTTP', () => {
+  let s: Served;
+  beforeAll(async () => {
+    s = await serve([]);
+  });
+  afterAll(() => stop(s));
+
+  test('listens on loopback', () => {
+    expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/report$/);
+  });
+
+  test('401 without a token, with a wrong one, with one of another length', async () => {
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong-token-wrong-token-wrong-12' }, { authorization: 'Bearer x' }, { authorization: `Basic ${TOKEN}` }]) {
+      const res = await fetch(s.url, { headers });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toContain('Bearer');
+      expect(await res.text()).not.toContain('"kind"');
+    }
+  });
+
+  test('200 and the JSON report with the right token; other paths and methods refused', async () => {
+    const ok = await fetch(s.url, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toContain('application/json');
+    const body = await ok.text();
+    expect(JSON.parse(body)).toMatchObject({ kind: 'agent', product: { name: 'pbxware' } });
+    expect(body).not.toContain(TOKEN);
+    const other = await fetch(s.url.replace('/report', '/etc/passwd'), { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(other.status).toBe(404);
+    const post = await fetch(s.url, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(post.status).toBe(405);
+    const text = await fetch(`${s.url}?format=text`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(await text.text()).toContain('pbxready-agent report');
+  });
+
+  test('the token is never logged', () => {
+    expect(s.output()).toContain('"status":401');
+    expect(s.output()).toContain('"status":200');
+    expect(s.output()).not.toContain(TOKEN);
+  });
+});
+
+test('HTTPS with a generated certificate', async () => {
+  const pems = await generate([{ name: 'commonName', value: 'localhost' }], { keySize: 2048, days: 2 } as never);
+  writeFileSync(join(dir, 'cert.pem'), pems.cert);
+  writeFileSync(join(dir, 'key.pem'), pems.private, { mode: 0o600 });
+  const s = await serve(['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')]);
+  try {
+    expect(s.url).toMatch(/^https:/);
+    const get = (auth?: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpsRequest(s.url, { ca: pems.cert, servername: 'localhost', checkServerIdentity: () => undefined, headers: auth ? { authorization: auth } : {} }, (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.once('error', reject);
+        req.end();
+      });
+    expect((await get()).status).toBe(401);
+    const ok = await get(`Bearer ${TOKEN}`);
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body).kind).toBe('agent');
+  } finally {
+    await stop(s);
+  }
+});
+
+test('authorized(): only "Bearer <the token>" passes', () => {
+  const expected = createHash('sha256').update(TOKEN).digest();
+  expect(authorized(`Bearer ${TOKEN}`, expected)).toBe(true);
+  expect(authorized(`bearer ${TOKEN}`, expected)).toBe(true);
+  expect(authorized(undefined, expected)).toBe(false);
+  expect(authorized('Bearer ', expected)).toBe(false);
+  expect(authorized(`Bearer ${TOKEN}x`, expected)).toBe(false);
+  expect(authorized(TOKEN, expected)).toBe(false);
+});
