@@ -188,8 +188,10 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps = DEFAULT_
     tool: TOOL,
     generatedAt,
     durationMs: Math.round(performance.now() - started),
-    ...fields,
+    target: fields.target,
     verdict: verdictOf(fields.findings),
+    ports: fields.ports,
+    icmp: fields.icmp,
     findings: sortFindings(fields.findings),
   });
 
