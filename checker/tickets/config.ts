@@ -89,16 +89,19 @@ function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
+/** Flags, then the environment, then the file — the same order as every other setting. */
 function apiKeyOf(flags: TicketFlags, config: TicketConfigFile, env: NodeJS.ProcessEnv): string | null {
-  const named = flags.apiKeyEnv ?? config.apiKeyEnv;
-  if (named !== undefined) {
-    const source = flags.apiKeyEnv !== undefined ? '--api-key-env' : '"apiKeyEnv" in the config file';
-    const v = envValue(env, named);
+  const fromVar = (name: string, source: string): string => {
+    const v = envValue(env, name);
     // Worded without "key-env: …", which the redaction's `key: value` net would blank.
-    if (v === undefined) throw new UsageError(`${source} names ${named}, an environment variable that is not set or empty`);
+    if (v === undefined) throw new UsageError(`${source} names ${name}, an environment variable that is not set or empty`);
     return v;
-  }
-  return config.apiKey ?? envValue(env, ENV.key) ?? null;
+  };
+  if (flags.apiKeyEnv !== undefined) return fromVar(flags.apiKeyEnv, '--api-key-env');
+  const fromEnv = envValue(env, ENV.key);
+  if (fromEnv !== undefined) return fromEnv;
+  if (config.apiKeyEnv !== undefined) return fromVar(config.apiKeyEnv, '"apiKeyEnv" in --config');
+  return config.apiKey ?? null;
 }
 
 function positive(value: unknown, what: string): number {
