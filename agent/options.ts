@@ -76,7 +76,8 @@ export function withCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
 const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug', 'trace'];
 const TABLE_NAME = /^[A-Za-z0-9_$]+\.[A-Za-z0-9_$]+$/;
 const PATH_KEYS = ['credentialFiles', 'versionFiles', 'asteriskEtc', 'agiDir', 'recordings', 'backups', 'stockAgi', 'packages'] as const;
-const CONFIG_KEYS = ['thresholds', 'db', 'paths', 'cdrTable', 'asteriskCmd', 'ports', 'timeoutMs', 'vps', 'procDir'];
+// "detected" is what install.sh found, kept for the operator; the agent detects again on every run.
+const CONFIG_KEYS = ['thresholds', 'db', 'paths', 'cdrTable', 'asteriskCmd', 'ports', 'timeoutMs', 'vps', 'procDir', 'detected'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

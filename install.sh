@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# Installs pbxready-agent on a PBX host (PBXware, SERVERware, Issabel):
+#   - checks Node.js >= 20
+#   - copies the built agent and only its runtime modules under --prefix (default /opt/pbxready)
+#   - writes /etc/pbxready/agent.json (mode 0600) with what it detected (kept if it exists)
+#   - writes systemd units: a daily snapshot timer (enabled) and `serve` (enabled only with --enable-serve)
+# Idempotent: run it again to update. --uninstall removes what it installed.
+# --root DIR installs into a tree (tests, images); systemctl is only called when --root is /.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+usage: install.sh [--prefix DIR] [--root DIR] [--enable-serve] [--listen ADDR:PORT] [--node PATH] [--uninstall] [--keep-config]
+  --prefix DIR        where the agent lives on the host (default /opt/pbxready)
+  --root DIR          install into DIR as if it were / (default /)
+  --enable-serve      enable the `pbxready-agent serve` unit (a token is generated in /etc/pbxready/serve.token)
+  --listen ADDR:PORT  serve's listen address (default 127.0.0.1:8731)
+  --node PATH         the node binary the units run (default: node on PATH)
+  --uninstall         remove the agent, its units and (unless --keep-config) /etc/pbxready
+EOF
+}
+
+die() { echo "install.sh: $*" >&2; exit 3; }
+
+PREFIX=/opt/pbxready
+ROOT=/
+ENABLE_SERVE=0
+LISTEN=127.0.0.1:8731
+UNINSTALL=0
+KEEP_CONFIG=0
+NODE=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --prefix) [ $# -ge 2 ] || die "--prefix needs a directory"; PREFIX=$2; shift 2 ;;
+    --root) [ $# -ge 2 ] || die "--root needs a directory"; ROOT=$2; shift 2 ;;
+    --listen) [ $# -ge 2 ] || die "--listen needs ADDR:PORT"; LISTEN=$2; shift 2 ;;
+    --node) [ $# -ge 2 ] || die "--node needs a path"; NODE=$2; shift 2 ;;
+    --enable-serve) ENABLE_SERVE=1; shift ;;
+    --uninstall) UNINSTALL=1; shift ;;
+    --keep-config) KEEP_CONFIG=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) die "unknown option \"$1\" (see --help)" ;;
+  esac
+done
+
+case "$PREFIX" in /*) ;; *) die "--prefix must be an absolute path" ;; esac
+[ -d "$ROOT" ] || die "--root $ROOT is not a directory"
+ROOT=$(cd "$ROOT" && pwd)
+[ "$ROOT" = / ] && R="" || R="$ROOT"
+case "$LISTEN" in *:[0-9]*) ;; *) die "--listen \"$LISTEN\" must be ADDR:PORT" ;; esac
+
+UNITS="$R/etc/systemd/system"
+CONF_DIR="$R/etc/pbxready"
+BIN_LINK="$R/usr/local/bin/pbxready-agent"
+UNIT_NAMES="pbxready-agent-snapshot.service pbxready-agent-snapshot.timer pbxready-agent-serve.service"
+
+live_systemctl() {
+  # Only on the live system, and only where systemd runs.
+  [ -z "$R" ] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ] && systemctl "$@" || true
+}
+
+if [ "$UNINSTALL" = 1 ]; then
+  live_systemctl disable --now pbxready-agent-snapshot.timer pbxready-agent-serve.service
+  rm -f "$UNITS/timers.target.wants/pbxready-agent-snapshot.timer" "$UNITS/multi-user.target.wants/pbxready-agent-serve.service"
+  for u in $UNIT_NAMES; do rm -f "$UNITS/$u"; done
+  rm -f "$BIN_LINK"
+  rm -rf "$R$PREFIX"
+  [ "$KEEP_CONFIG" = 1 ] || rm -rf "$CONF_DIR"
+  live_systemctl daemon-reload
+  echo "pbxready-agent removed from $R$PREFIX"
+  exit 0
+fi
+
+# ---- Node.js >= 20 ----
+[ -n "$NODE" ] || NODE=$(command -v node || true)
+[ -n "$NODE" ] && [ -x "$NODE" ] || die "Node.js >= 20 is required: node not found (install it, or pass --node PATH)"
+NODE_MAJOR=$("$NODE" -p 'process.versions.node.split(".")[0]')
+[ "$NODE_MAJOR" -ge 20 ] 2>/dev/null || die "Node.js >= 20 is required: $NODE is $("$NODE" --version)"
+
+# ---- the built agent ----
+SRC=$(cd "$(dirname "$0")" && pwd)
+[ -f "$SRC/dist/agent/cli.js" ] || die "$SRC/dist/agent/cli.js is missing: run \"npm ci\" (or \"npm run build\") first"
+
+DEST="$R$PREFIX"
+STAGE="$DEST.new.$$"
+rm -rf "$STAGE"
+mkdir -p "$STAGE/dist" "$STAGE/bin"
+cp -R "$SRC/dist/agent" "$SRC/dist/shared" "$STAGE/dist/"
+cp "$SRC/dist/package.json" "$STAGE/dist/package.json"
+cp "$SRC/package.json" "$STAGE/package.json"
+# Only the modules the agent loads (and theirs), not the test and build tooling.
+"$NODE" - "$SRC" "$STAGE" <<'JS'
+const fs = require('node:fs');
+const path = require('node:path');
+const [src, stage] = process.argv.slice(2);
+const roots = ['mysql2', 'systeminformation', 'yargs', 'pino', 'pino-pretty'];
+const seen = new Set();
+function locate(name, fromDir) {
+  for (let d = fromDir; ; d = path.dirname(d)) {
+    const p = path.join(d, 'node_modules', name);
+    if (fs.existsSync(path.join(p, 'package.json'))) return p;
+    if (d === src || d === path.dirname(d)) return null;
+  }
+}
+function walk(name, fromDir, optional) {
+  const dir = locate(name, fromDir);
+  if (!dir) { if (optional) return; throw new Error(`module ${name} not found under ${src}/node_modules`); }
+  if (seen.has(dir)) return;
+  seen.add(dir);
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  for (const dep of Object.keys(pkg.dependencies ?? {})) walk(dep, dir, false);
+  for (const dep of Object.keys(pkg.optionalDependencies ?? {})) walk(dep, dir, true);
+}
+for (const r of roots) walk(r, src, false);
+for (const dir of seen) fs.cpSync(dir, path.join(stage, path.relative(src, dir)), { recursive: true, dereference: true });
+JS
+cat > "$STAGE/bin/pbxready-agent" <<EOF
+#!/bin/sh
+exec "$NODE" "$PREFIX/dist/agent/cli.js" "\$@"
+EOF
+chmod 0755 "$STAGE/bin/pbxready-agent"
+# Swap in the new tree whole: a rerun never leaves a half-updated agent.
+rm -rf "$DEST.old.$$"
+[ -d "$DEST" ] && mv "$DEST" "$DEST.old.$$"
+mkdir -p "$(dirname "$DEST")"
+mv "$STAGE" "$DEST"
+rm -rf "$DEST.old.$$"
+mkdir -p "$(dirname "$BIN_LINK")"
+ln -sfn "$PREFIX/bin/pbxready-agent" "$BIN_LINK"
+
+# ---- configuration: what was detected; an existing file is the operator's and is kept ----
+DETECTED=unknown
+CDR_TABLE=""
+if [ -d "$R/home/lxc" ] && ls -d "$R"/home/lxc/*/rootfs/opt/pbxware >/dev/null 2>&1 || [ -e "$R/etc/serverware" ]; then
+  DETECTED=serverware; CDR_TABLE=pbxware.cdr
+elif [ -d "$R/opt/pbxware/pw" ]; then
+  DETECTED=pbxware; CDR_TABLE=pbxware.cdr
+elif [ -e "$R/etc/issabel.conf" ] || [ -e "$R/etc/issabelpbx.conf" ]; then
+  DETECTED=issabel; CDR_TABLE=asteriskcdrdb.cdr
+fi
+mkdir -p "$CONF_DIR"
+chmod 0700 "$CONF_DIR"
+if [ ! -f "$CONF_DIR/agent.json" ]; then
+  umask 077
+  {
+    echo '{'
+    printf '  "detected": { "product": "%s", "installedAt": "%s" }' "$DETECTED" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    [ -n "$CDR_TABLE" ] && printf ',\n  "cdrTable": "%s"' "$CDR_TABLE"
+    printf ',\n  "thresholds": {}\n}\n'
+  } > "$CONF_DIR/agent.json.tmp"
+  mv "$CONF_DIR/agent.json.tmp" "$CONF_DIR/agent.json"
+fi
+chmod 0600 "$CONF_DIR/agent.json"
+
+# ---- systemd units ----
+mkdir -p "$UNITS"
+cat > "$UNITS/pbxready-agent-snapshot.service" <<EOF
+[Unit]
+Description=pbxready-agent: daily snapshot of this PBX's readiness facts
+After=network-online.target mariadb.service mysqld.service
+
+[Service]
+Type=oneshot
+ExecStart=$PREFIX/bin/pbxready-agent snapshot --config /etc/pbxready/agent.json --state-dir /var/lib/pbxready
+StateDirectory=pbxready
+StateDirectoryMode=0700
+Nice=10
+IOSchedulingClass=idle
+EOF
+cat > "$UNITS/pbxready-agent-snapshot.timer" <<EOF
+[Unit]
+Description=pbxready-agent: daily snapshot
+
+[Timer]
+OnCalendar=daily
+RandomizedDelaySec=1h
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+EOF
+cat > "$UNITS/pbxready-agent-serve.service" <<EOF
+[Unit]
+Description=pbxready-agent: read-only GET /report for the remote checker
+After=network-online.target
+
+[Service]
+ExecStart=$PREFIX/bin/pbxready-agent serve --config /etc/pbxready/agent.json --listen $LISTEN --token-file /etc/pbxready/serve.token
+Restart=on-failure
+NoNewPrivileges=true
+ProtectSystem=strict
+ProtectHome=read-only
+PrivateTmp=true
+
+[Install]
+WantedBy=multi-user.target
+EOF
+mkdir -p "$UNITS/timers.target.wants"
+ln -sfn "/etc/systemd/system/pbxready-agent-snapshot.timer" "$UNITS/timers.target.wants/pbxready-agent-snapshot.timer"
+if [ "$ENABLE_SERVE" = 1 ]; then
+  if [ ! -s "$CONF_DIR/serve.token" ]; then
+    umask 077
+    "$NODE" -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("hex") + "\n")' > "$CONF_DIR/serve.token"
+  fi
+  chmod 0600 "$CONF_DIR/serve.token"
+  mkdir -p "$UNITS/multi-user.target.wants"
+  ln -sfn "/etc/systemd/system/pbxready-agent-serve.service" "$UNITS/multi-user.target.wants/pbxready-agent-serve.service"
+fi
+live_systemctl daemon-reload
+live_systemctl restart pbxready-agent-snapshot.timer
+[ "$ENABLE_SERVE" = 1 ] && live_systemctl restart pbxready-agent-serve.service
+
+echo "pbxready-agent installed in $DEST (detected: $DETECTED); config $CONF_DIR/agent.json"
+[ "$ENABLE_SERVE" = 1 ] && echo "serve enabled on $LISTEN; token in $CONF_DIR/serve.token"
+exit 0
