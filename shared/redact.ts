@@ -11,6 +11,9 @@ const NOT_SECRET_KEY = /^(authMethods|tokenFile|passwordEnv|apiKeyEnv|keyFile|se
 /** Secret values that lines of config can carry: `secret=…`, `password: …`, `AMPDBPASS=…`. */
 const SECRET_ASSIGNMENT = /\b([\w.-]*(?:pass(?:word|wd)?|secret|token|api[-_]?key|pwd)[\w.-]*)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi;
 
+/** Names that point at where a secret lives (a variable, a file), not at the secret itself. */
+const NOT_SECRET_ASSIGNMENT = /(?:[-_]?env|[-_]?file|[-_]?path)$/i;
+
 /** Minimum length of a registered secret value; shorter values would scrub ordinary words. */
 const MIN_SECRET_LENGTH = 3;
 
@@ -31,7 +34,7 @@ export class SecretRegistry {
     for (const v of [...this.values].sort((a, b) => b.length - a.length)) {
       if (out.includes(v)) out = out.split(v).join(REDACTED);
     }
-    return out.replace(SECRET_ASSIGNMENT, (_m, key: string, sep: string) => `${key}${sep}${REDACTED}`);
+    return out.replace(SECRET_ASSIGNMENT, (whole, key: string, sep: string) => (NOT_SECRET_ASSIGNMENT.test(key) ? whole : `${key}${sep}${REDACTED}`));
   }
 
   /** A deep copy with secret-named keys blanked and every string scrubbed. */

@@ -23,6 +23,14 @@ describe('redaction', () => {
     );
   });
 
+  it('leaves names of where a secret lives alone', () => {
+    const r = new SecretRegistry();
+    expect(r.scrub('--api-key-env: environment variable X is not set; --token-file: /etc/t; password_file=/run/p')).toBe(
+      '--api-key-env: environment variable X is not set; --token-file: /etc/t; password_file=/run/p',
+    );
+    expect(r.scrub('api_key: abc')).toBe(`api_key: ${REDACTED}`);
+  });
+
   it('does not mutate its input', () => {
     const r = new SecretRegistry();
     const input = { password: 'x1234' };
