@@ -18,6 +18,7 @@ import { CHECK_DEFAULTS, type CheckOptions, type SshCredentials } from '../check
 // Inside view (issue 4): --agent flags and the merge step live in checker/agent-source.
 import { agentSourceFromArgs, withAgent, withAgentOptions, type AgentArgs } from '../agent-source/index.js';
 import { checkWithAgentDocument } from '../../shared/render/joint-document.js';
+import { attachIfPlanned, planAttachToTicket, withAttachToTicketOptions } from '../attach-to-ticket.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug', 'trace'];
 const PRODUCT_CHOICES: readonly ProductChoice[] = ['auto', ...PRODUCTS];
@@ -99,7 +100,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
   command: 'check <host>',
   describe: 'Check from outside whether a PBX is reachable for vendor support',
   builder: (y: Argv) =>
-    withAgentOptions(y)
+    withAttachToTicketOptions(withAgentOptions(y))
       .positional('host', { type: 'string', describe: 'PBX name or IP address (every A/AAAA address is checked)', demandOption: true })
       .option('product', { type: 'string', default: 'auto', describe: 'pbxware | serverware | issabel | auto (decide from what answers)' })
       .option('ports', { type: 'string', describe: 'Required ports instead of the profile, e.g. 443,2020 or 8000-8010' })
@@ -120,11 +121,13 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     const logger = createLogger(parseLogLevel(argv.logLevel));
     const options = await buildCheckOptions(argv);
     const agentSource = await agentSourceFromArgs(argv);
+    const ticket = await planAttachToTicket(argv as unknown as Record<string, unknown>);
     logger.debug({ host: options.host, product: options.product, ports: options.ports }, 'check starts');
     const outside = await runCheck(options, { ...DEFAULT_DEPS, debug: (msg, fields) => logger.debug(fields ?? {}, msg) });
     const report = await withAgent(outside, agentSource, options);
     logger.info({ verdict: report.verdict, durationMs: report.durationMs }, 'check done');
     await emit(renderReport(report, format, checkWithAgentDocument), argv.output);
+    await attachIfPlanned(ticket, report);
     process.exitCode = EXIT_CODE[report.verdict];
   },
 };

@@ -9,9 +9,11 @@ import { SCHEMA_VERSION, type PrecheckReport } from '../../shared/model.js';
 import { precheck, versionParts } from '../../shared/precheck.js';
 import { parseFormat, renderReport } from '../../shared/render/index.js';
 import { precheckDocument } from '../../shared/render/precheck-document.js';
+import type { TicketReport } from '../../shared/ticket/report.js';
 import { TOOL } from '../../shared/tool.js';
 import { EXIT_CODE } from '../../shared/verdict.js';
 import { agentSourceFromArgs, fetchAndMerge } from '../agent-source/index.js';
+import { attachIfPlanned, planAttachToTicket } from '../attach-to-ticket.js';
 import type { AgentOutcome } from '../agent-source/source.js';
 import { DEFAULT_DEPS, runCheck } from '../check.js';
 import { buildCheckOptions, checkCommand, parseLogLevel, type CheckArgs } from './check.js';
@@ -43,6 +45,7 @@ export const precheckCommand: CommandModule<object, PrecheckArgs> = {
     const targetVersion = parseTargetVersion(argv.to);
     const options = await buildCheckOptions(argv);
     const source = await agentSourceFromArgs(argv);
+    const ticket = await planAttachToTicket(argv as unknown as Record<string, unknown>);
     const started = Date.now();
     const outside = await runCheck(options, { ...DEFAULT_DEPS, debug: (msg, fields) => logger.debug(fields ?? {}, msg) });
     let check = outside;
@@ -74,6 +77,7 @@ export const precheckCommand: CommandModule<object, PrecheckArgs> = {
     };
     logger.info({ decision: report.decision, durationMs: report.durationMs }, 'precheck done');
     await emit(renderReport(report, format, precheckDocument), argv.output);
+    await attachIfPlanned(ticket, report as unknown as TicketReport);
     process.exitCode = EXIT_CODE[report.verdict];
   },
 };
