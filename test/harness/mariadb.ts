@@ -37,7 +37,7 @@ function need(bin: string): void {
   throw new Error(`${bin} not found: install Debian's mariadb-server (see .ci/run)`);
 }
 
-export async function startMariaDb(): Promise<MariaDb> {
+export async function startMariaDb(opts: { bufferPoolMb?: number } = {}): Promise<MariaDb> {
   need('mariadbd');
   need('mariadb-install-db');
   const dir = mkdtempSync(join(tmpdir(), 'pbxready-mariadb-'));
@@ -56,7 +56,7 @@ export async function startMariaDb(): Promise<MariaDb> {
       '--bind-address=127.0.0.1',
       `--pid-file=${join(dir, 'mariadbd.pid')}`,
       `--log-error=${join(dir, 'error.log')}`,
-      '--innodb-buffer-pool-size=128M',
+      `--innodb-buffer-pool-size=${opts.bufferPoolMb ?? 128}M`,
       '--innodb-log-file-size=64M',
       '--innodb-flush-log-at-trx-commit=2',
       '--skip-log-bin',

@@ -1,0 +1,123 @@
+// The pure agent rules: each threshold at its edge, and config overrides.
+
+import { describe, expect, test } from 'vitest';
+import type { AgentReport } from '../../shared/model.js';
+import { AGENT_THRESHOLDS, agentFindings, agentThresholds, type AgentFacts } from '../../shared/rules/agent.js';
+
+const GiB = 1024 ** 3;
+
+function facts(over: Partial<AgentFacts> = {}): AgentFacts {
+  return {
+    schemaVersion: 1,
+    kind: 'agent',
+    tool: { name: 'pbxready', version: '0' },
+    generatedAt: '2024-01-01T00:00:00Z',
+    durationMs: 1,
+    host: { hostname: 'pbx', os: 'Linux', kernel: '6', uptimeSeconds: 1 },
+    product: { name: 'pbxware', version: '7' },
+    asterisk: { version: '20', running: true, activeCalls: 0, endpoints: { total: 10, reachable: 10 }, trunks: [] },
+    disks: [{ mount: '/', sizeBytes: 100 * GiB, usedBytes: 10 * GiB, availBytes: 90 * GiB, usePercent: 10, inodesUsePercent: 1, holds: ['database'] }],
+    database: { reachable: true, version: '10.11', schemas: [] },
+    cdr: { table: 'pbxware.cdr', engine: 'InnoDB', rows: 1000, rowsExact: false, dataBytes: GiB, indexBytes: 0, oldest: null, newest: null, lastHour: { calls: 0, failed: 0, failedRatio: null } },
+    listening: [],
+    custom: { customConfFiles: [], agiScripts: [], modifiedPackageFiles: [], newestBackup: { path: '/opt/backup/b', ageDays: 1 }, backupDir: '/opt/backup' },
+    ...over,
+  };
+}
+
+const codes = (f: AgentFacts, t = AGENT_THRESHOLDS) => agentFindings(f, t).map((x) => `${x.code}:${x.severity}`);
+
+test('healthy facts: no finding', () => {
+  expect(agentFindings(facts())).toEqual([]);
+});
+
+test('defaults are frozen', () => {
+  expect(Object.isFrozen(AGENT_THRESHOLDS)).toBe(true);
+  expect(agentThresholds({ diskWarnPercent: 70 }).diskWarnPercent).toBe(70);
+  expect(AGENT_THRESHOLDS.diskWarnPercent).toBe(80);
+});
+
+describe('DISK_SPACE_LOW: warn at 80 %, fail at 90 %', () => {
+  const disk = (usePercent: number) => facts({ disks: [{ mount: '/var', sizeBytes: 100, usedBytes: usePercent, availBytes: 100 - usePercent, usePercent, holds: [] }] });
+  test.each([
+    [79.9, []],
+    [80, ['DISK_SPACE_LOW:warn']],
+    [89.9, ['DISK_SPACE_LOW:warn']],
+    [90, ['DISK_SPACE_LOW:fail']],
+  ])('%s %%', (p, expected) => expect(codes(disk(p))).toEqual(expected));
+});
+
+test('INODES_LOW at 90 % of inodes', () => {
+  const f = facts({ disks: [{ mount: '/', sizeBytes: 100 * GiB, usedBytes: 1, availBytes: 100 * GiB, usePercent: 1, inodesUsePercent: 95, holds: [] }] });
+  expect(codes(f)).toEqual(['INODES_LOW:warn']);
+});
+
+test('UPGRADE_SPACE_INSUFFICIENT: free < (data+index) × 1.2 + 2 GiB on the database filesystem', () => {
+  const needed = 10 * GiB * 1.2 + 2 * GiB; // 14 GiB
+  const f = (avail: number) =>
+    facts({
+      disks: [{ mount: '/', sizeBytes: 100 * GiB, usedBytes: 100 * GiB - avail, availBytes: avail, usePercent: 10, holds: ['database'] }],
+      cdr: { ...facts().cdr!, dataBytes: 8 * GiB, indexBytes: 2 * GiB },
+    });
+  expect(codes(f(needed))).not.toContain('UPGRADE_SPACE_INSUFFICIENT:fail');
+  expect(codes(f(needed - 1))).toContain('UPGRADE_SPACE_INSUFFICIENT:fail');
+});
+
+test('CDR_TABLE_LARGE above 5 M rows or 2 GiB', () => {
+  const cdr = (rows: number, bytes: number) => facts({ cdr: { ...facts().cdr!, rows, dataBytes: bytes, indexBytes: 0 } });
+  expect(codes(cdr(5_000_000, GiB))).toEqual([]);
+  expect(codes(cdr(5_000_001, GiB))).toEqual(['CDR_TABLE_LARGE:warn']);
+  expect(codes(cdr(10, 2 * GiB + 1))).toEqual(['CDR_TABLE_LARGE:warn']);
+});
+
+describe('EMERGENCY_CRITERIA_MET: ≥ 50 % of at least 10 calls', () => {
+  const hour = (calls: number, failed: number) => facts({ cdr: { ...facts().cdr!, lastHour: { calls, failed, failedRatio: failed / calls } } });
+  test.each([
+    [10, 5, true],
+    [10, 4, false],
+    [9, 9, false],
+    [200, 100, true],
+  ])('%i calls, %i failed → %s', (calls, failed, met) => expect(codes(hour(calls, failed)).includes('EMERGENCY_CRITERIA_MET:fail')).toBe(met));
+  test('thresholds overridable', () => {
+    expect(codes(hour(4, 2), agentThresholds({ emergencyMinCalls: 4 }))).toContain('EMERGENCY_CRITERIA_MET:fail');
+  });
+});
+
+test('ENDPOINTS_UNREACHABLE above 20 %; TRUNK_UNREGISTERED for every trunk not Registered', () => {
+  const a = (reachable: number, trunks: AgentReport['asterisk']['trunks'] = []) => facts({ asterisk: { ...facts().asterisk, endpoints: { total: 10, reachable }, trunks } });
+  expect(codes(a(8))).toEqual([]);
+  expect(codes(a(7))).toEqual(['ENDPOINTS_UNREACHABLE:warn']);
+  expect(codes(a(10, [{ name: 'a', state: 'Registered' }, { name: 'b', state: 'Request Sent' }]))).toEqual(['TRUNK_UNREGISTERED:warn']);
+});
+
+test('ASTERISK_NOT_RUNNING replaces the runtime findings', () => {
+  expect(codes(facts({ asterisk: { version: null, running: false, activeCalls: null, endpoints: null, trunks: [], reason: 'x' } }))).toEqual(['ASTERISK_NOT_RUNNING:fail']);
+});
+
+test('custom development, BACKUP_OLD after 7 days, BACKUP_MISSING', () => {
+  const c = facts().custom!;
+  expect(codes(facts({ custom: { ...c, agiScripts: ['x.agi'] } }))).toEqual(['CUSTOM_DEVELOPMENT_FOUND:warn']);
+  expect(codes(facts({ custom: { ...c, newestBackup: { path: 'b', ageDays: 7 } } }))).toEqual([]);
+  expect(codes(facts({ custom: { ...c, newestBackup: { path: 'b', ageDays: 7.1 } } }))).toEqual(['BACKUP_OLD:warn']);
+  expect(codes(facts({ custom: { ...c, newestBackup: null } }))).toEqual(['BACKUP_MISSING:warn']);
+});
+
+test('unreadable sources, DB, CDR and product each name the reason', () => {
+  const f = agentFindings(
+    facts({
+      product: { name: 'unknown', version: null },
+      root: '/mnt/pbx',
+      database: { reachable: false, version: null, schemas: [], where: '127.0.0.1:3306', error: 'ECONNREFUSED', credentialsSource: '/etc/amportal.conf' },
+      cdr: { ...facts().cdr!, error: 'table does not exist' },
+      unreadable: [{ source: '/etc/issabel.conf', reason: 'permission denied' }],
+    }),
+  );
+  expect(f.map((x) => x.message)).toEqual(
+    expect.arrayContaining([
+      'No PBXware, SERVERware or Issabel installation found under /mnt/pbx.',
+      'The database at 127.0.0.1:3306 cannot be queried: ECONNREFUSED.',
+      'The CDR table pbxware.cdr cannot be read: table does not exist.',
+      'Could not read /etc/issabel.conf: permission denied.',
+    ]),
+  );
+});
