@@ -49,6 +49,9 @@ const SSH2_HOST_KEY_ALGORITHMS = new Set([
   'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-dss',
 ]);
 
+/** First lines of services a port forward commonly lands on instead of sshd. */
+const OTHER_PROTOCOL_GREETING = /^(HTTP\/\d|220[ -]|\+OK|\* OK|RFB \d|<|\{|Asterisk Call Manager|[\x00-\x08]|.*mysql_native_password)/i;
+
 /** Printable, one-line, bounded: what a non-SSH service sent is shown to people, not trusted. */
 export function sanitiseBytes(bytes: Buffer): string {
   let out = '';
@@ -90,9 +93,20 @@ export class BannerTap {
     return null;
   }
 
-  /** No SSH line in everything captured: the service speaks another protocol. */
+  /**
+   * The service speaks another protocol: no SSH line in everything captured, or a first line that
+   * is unmistakably something else. RFC 4253 lets a server send text lines before its SSH line,
+   * so only known greetings and binary data decide early; anything else waits for more bytes.
+   */
   givenUp(): boolean {
-    return this.bytes.length >= BANNER_CAPTURE_BYTES && this.ident() === null;
+    if (this.ident() !== null) return false;
+    if (this.bytes.length >= BANNER_CAPTURE_BYTES) return true;
+    const first = this.bytes[0];
+    // A TLS record (0x16 handshake, 0x15 alert) or other binary cannot precede an SSH line.
+    if (first !== undefined && (first === 0x16 || first === 0x15 || (first < 0x20 && first !== 0x0d && first !== 0x0a))) return true;
+    const newline = this.bytes.indexOf(0x0a);
+    if (newline < 0) return false;
+    return OTHER_PROTOCOL_GREETING.test(this.bytes.subarray(0, newline).toString('latin1'));
   }
 
   /** What to report as the banner: the SSH line, else the first bytes, else null (silence). */

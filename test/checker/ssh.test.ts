@@ -206,6 +206,29 @@ describe('probeSsh against servers that are not SSH', () => {
     }
   });
 
+  test('an SMTP greeting that stays connected → SSH_NOT_SSH decided from the first line, not the timeout', async () => {
+    const smtp = await startGreetingServer('220 mail.example.com ESMTP Postfix\r\n');
+    try {
+      const facts = await probe({ timeoutMs: 30_000 }, smtp.port);
+      expect(facts.banner).toBe('220 mail.example.com ESMTP Postfix\\r\\n');
+      expect(facts.timedOut).toBeUndefined();
+      expect(codes(facts, smtp.port)).toEqual(['SSH_NOT_SSH']);
+    } finally {
+      await smtp.stop();
+    }
+  });
+
+  test('text lines before the SSH line are allowed (RFC 4253 §4.2)', async () => {
+    const chatty = await startGreetingServer('Welcome to the lab\r\nSSH-2.0-Fake_1.0\r\n');
+    try {
+      const facts = await probe({ timeoutMs: 1500 }, chatty.port);
+      expect(facts.banner).toBe('SSH-2.0-Fake_1.0');
+      expect(codes(facts, chatty.port)).not.toContain('SSH_NOT_SSH');
+    } finally {
+      await chatty.stop();
+    }
+  });
+
   test('a chatty service with binary output: banner sanitised and truncated', async () => {
     const noisy = await startGreetingServer(Buffer.concat([Buffer.from([0x00, 0x01, 0xff, 0x4a, 0x0a]), Buffer.alloc(4096, 0x41)]));
     try {
