@@ -28,17 +28,19 @@ beforeAll(async () => {
   await seedCalls(db, 'asteriskcdrdb.cdr', { lastHour: 20, lastHourFailed: 3, older: 300 });
 });
 
+const configDir = join(tmpdir(), `pbxready-agent-config-${process.pid}`);
+
 afterAll(async () => {
   await db?.stop();
   cleanupRoots();
+  rmSync(configDir, { recursive: true, force: true });
 });
 
 const tcp = (): CommonArgs => ({ 'db-host': '127.0.0.1', 'db-port': String(db.port) });
 
 function writeConfig(config: unknown): string {
-  const dir = join(tmpdir(), `pbxready-agent-config-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${Math.random().toString(36).slice(2)}.json`);
+  mkdirSync(configDir, { recursive: true });
+  const file = join(configDir, `${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(config));
   return file;
 }
