@@ -83,7 +83,7 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
       .option('timeout-ms', { type: 'string', default: String(CHECK_DEFAULTS.timeoutMs), describe: 'Ceiling of each probe; connects adapt below it to each host\'s RTT' })
       .option('min-timeout-ms', { type: 'string', default: '100', describe: 'Floor of the adaptive connect timeout' })
       .option('max-connections', { type: 'string', default: String(CHECK_DEFAULTS.perHostConcurrency), describe: 'Connections open at once to one host (intrusion protection)' })
-      .option('concurrency', { type: 'string', describe: 'Hosts checked at once (default 512 for --probes tcp, 64 for full; bounded by the open-file limit)' })
+      .option('concurrency', { type: 'string', describe: 'Hosts checked at once (default 128 for --probes tcp, 64 for full; bounded by the open-file limit)' })
       .option('allow-private', { type: 'boolean', default: false, describe: 'Private/loopback targets are a lab: TARGET_NOT_PUBLIC becomes info' })
       .option('format', { type: 'string', default: 'text', describe: 'text (progress + summary) | ndjson (one report a line, as hosts finish) | html (fleet dashboard)' })
       .option('output', { type: 'string', describe: 'Write the summary/dashboard/ndjson to FILE instead of stdout (text and html atomically)' })

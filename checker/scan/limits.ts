@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 export const FD_RESERVE = 64;
 
 /** Default hosts in flight: port-only scans are I/O-bound; full checks spend CPU on TLS and SSH. */
-export const DEFAULT_HOSTS_IN_FLIGHT = { tcp: 512, full: 64 } as const;
+export const DEFAULT_HOSTS_IN_FLIGHT = { tcp: 128, full: 64 } as const;
 
 export function parseSoftFdLimit(limitsText: string): number | null {
   const m = /^Max open files\s+(\d+|unlimited)\s/m.exec(limitsText);

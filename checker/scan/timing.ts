@@ -35,6 +35,9 @@ export class RttEstimator {
 /** Before any answer from anywhere (nmap's initial_rtt_timeout). */
 export const INITIAL_TIMEOUT_MS = 1000;
 
+/** The least a retry waits on a host that has answered nothing yet. */
+export const UNANSWERED_RETRY_MIN_MS = 500;
+
 const clamp = (v: number, b: TimingBounds) => Math.round(Math.min(b.ceilingMs, Math.max(b.floorMs, v)));
 
 /** One host's timing; every answer (open or closed) is an RTT sample for it and for the fleet. */
@@ -62,12 +65,14 @@ export class HostTiming {
 
   /**
    * The retry of a filtered port. A host that answered elsewhere has a measured RTT: twice its
-   * current timeout is generous, even if the first try had to wait longer for lack of a sample. A host that answered nothing gets at least a second (or the ceiling), so a
+   * current timeout is generous, even if the first try had to wait longer for lack of a sample.
+   * A host that answered nothing gets twice the fleet's timeout but at least half a second, so a
    * distant host is not declared filtered on the fleet's nearer average.
    */
   retryTimeout(firstMs: number): number {
     const own = this.own.rto();
     if (own !== null) return clamp(2 * own, this.bounds);
-    return clamp(Math.max(2 * firstMs, Math.min(1000, this.bounds.ceilingMs)), this.bounds);
+    const fleet = this.fleet.rto() ?? firstMs;
+    return clamp(Math.max(2 * fleet, UNANSWERED_RETRY_MIN_MS), this.bounds);
   }
 }
