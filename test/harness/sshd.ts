@@ -121,13 +121,14 @@ export async function sshKeygenFingerprint(publicKeyFile: string): Promise<strin
   return fp;
 }
 
-function sshdConfig(dir: string, port: number): string {
+/** An sshd_config for the test user: keys and authorized_keys from `dir`, no PAM, verbose log. */
+export function sshdConfig(dir: string, port: number, { listen = '127.0.0.1', pidFile = 'sshd.pid' } = {}): string {
   return [
     `Port ${port}`,
-    'ListenAddress 127.0.0.1',
+    `ListenAddress ${listen}`,
     `HostKey ${join(dir, 'ssh_host_ed25519_key')}`,
     `HostKey ${join(dir, 'ssh_host_rsa_key')}`,
-    `PidFile ${join(dir, 'sshd.pid')}`,
+    `PidFile ${join(dir, pidFile)}`,
     `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
     `AllowUsers ${TEST_USER}`,
     'PermitRootLogin no',

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SSHD, TEST_USER, type SshdServer } from '../harness/sshd.js';
+import { SSHD, sshdConfig, TEST_USER, type SshdServer } from '../harness/sshd.js';
 
 const run = promisify(execFile);
 
@@ -119,29 +119,7 @@ export async function createPbxNetns(sshd: SshdServer): Promise<PbxNetns> {
     children.push((await spawnInside(other, [process.execPath, '-e', routerPage], /ready/, 'router page on the other device')).child);
 
     const config = join(sshd.dir, `sshd_config_${tag}`);
-    await writeFile(
-      config,
-      [
-        'Port 2020',
-        'ListenAddress 0.0.0.0',
-        `HostKey ${join(sshd.dir, 'ssh_host_ed25519_key')}`,
-        `HostKey ${join(sshd.dir, 'ssh_host_rsa_key')}`,
-        `PidFile ${join(sshd.dir, `sshd_${tag}.pid`)}`,
-        `AuthorizedKeysFile ${join(sshd.dir, 'authorized_keys')}`,
-        `AllowUsers ${TEST_USER}`,
-        'PermitRootLogin no',
-        'UsePAM no',
-        'PasswordAuthentication yes',
-        'KbdInteractiveAuthentication no',
-        'PubkeyAuthentication yes',
-        'StrictModes no',
-        'UseDNS no',
-        'PrintMotd no',
-        'PrintLastLog no',
-        'LogLevel VERBOSE',
-        '',
-      ].join('\n'),
-    );
+    await writeFile(config, sshdConfig(sshd.dir, 2020, { listen: '0.0.0.0', pidFile: `sshd_${tag}.pid` }));
     const started = await spawnInside(pbx, [SSHD, '-D', '-e', '-f', config], /Server listening on 0\.0\.0\.0 port 2020/, 'sshd in the PBX namespace');
     children.push(started.child);
     sshdOut = started.output;
