@@ -4,13 +4,13 @@
 
 import { Socket } from 'node:net';
 import ssh2 from 'ssh2';
-import type { ClientChannel, ConnectConfig } from 'ssh2';
+import type { ClientChannel } from 'ssh2';
 import type { SshCredentials } from './check-options.js';
 import type { SshFacts } from '../shared/model.js';
 import { PbxreadyError } from '../shared/errors.js';
 import { decideHostKey, lookupNames, type HostKeyDecision, type KnownHostEntry } from '../shared/known-hosts.js';
 import { secrets } from '../shared/redact.js';
-import { BannerTap, CLIENT_IDENT, hostKeyAlgorithmOptions, parsePrivateKey, registerSecrets } from './probes/ssh.js';
+import { BannerTap, clientConfig, parsePrivateKey, registerSecrets } from './probes/ssh.js';
 
 const { Client } = ssh2;
 
@@ -159,18 +159,8 @@ export async function sshExec(address: string, port: number, options: SshExecOpt
     });
 
     sock.connect({ host: address, port });
-    const config: ConnectConfig = {
-      sock,
-      username: creds.user,
-      readyTimeout: 0,
-      ident: CLIENT_IDENT,
-      hostVerifier,
-      authHandler: authHandler as unknown as ConnectConfig['authHandler'],
-    };
-    const algorithms = hostKeyAlgorithmOptions(options.knownHosts, names);
-    if (algorithms) config.algorithms = algorithms;
     try {
-      client.connect(config);
+      client.connect(clientConfig(sock, creds.user, hostVerifier, authHandler, options.knownHosts, names));
     } catch (e) {
       fail('E_SSH_CONNECT', (e as Error).message);
     }

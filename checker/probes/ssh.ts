@@ -122,6 +122,29 @@ export function hostKeyAlgorithmOptions(entries: KnownHostEntry[] | undefined, n
   return { serverHostKey: { remove: preferred, prepend: preferred } } as unknown as ConnectConfig['algorithms'];
 }
 
+/** The ssh2 client settings both the probe and sshExec use: our socket, our verifier, our auth steps. */
+export function clientConfig(
+  sock: Socket,
+  username: string,
+  hostVerifier: (key: Buffer) => boolean,
+  authHandler: unknown,
+  knownHosts: KnownHostEntry[] | undefined,
+  names: string[],
+): ConnectConfig {
+  // readyTimeout 0: the caller's own timer bounds the whole exchange, banner included.
+  const config: ConnectConfig = {
+    sock,
+    username,
+    readyTimeout: 0,
+    ident: CLIENT_IDENT,
+    hostVerifier,
+    authHandler: authHandler as ConnectConfig['authHandler'],
+  };
+  const algorithms = hostKeyAlgorithmOptions(knownHosts, names);
+  if (algorithms) config.algorithms = algorithms;
+  return config;
+}
+
 /** A private key ssh2 can sign with, or the reason it cannot (wrong passphrase, unknown format). */
 export function parsePrivateKey(key: Buffer, passphrase?: string): ParsedKey | string {
   const parsed = utils.parseKey(key, passphrase);
@@ -263,18 +286,8 @@ export async function probeSsh(address: string, port: number, options: SshProbeO
     });
 
     sock.connect({ host: address, port });
-    const config: ConnectConfig = {
-      sock,
-      username,
-      readyTimeout: 0,
-      ident: CLIENT_IDENT,
-      hostVerifier: verifyHostKey,
-      authHandler: authHandler as unknown as ConnectConfig['authHandler'],
-    };
-    const algorithms = hostKeyAlgorithmOptions(options.knownHosts, names);
-    if (algorithms) config.algorithms = algorithms;
     try {
-      client.connect(config);
+      client.connect(clientConfig(sock, username, verifyHostKey, authHandler, options.knownHosts, names));
     } catch (err) {
       lastError = (err as Error).message;
       finish();
