@@ -7,6 +7,10 @@ import { hostDrift } from '../../shared/drift.js';
 import { renderDashboard } from '../../shared/render/dashboard.js';
 import { startChromium, type TestBrowser } from '../harness/chromium.js';
 
+// These run inside the page (playwright evaluate); the test tsconfig has no DOM lib.
+declare const getComputedStyle: (el: unknown) => { backgroundColor: string; color: string };
+type HTMLElement = { dataset: Record<string, string | undefined> };
+
 let browser: TestBrowser;
 beforeAll(async () => {
   browser = await startChromium();
