@@ -33,7 +33,13 @@ export function probeTcp(address: string, port: number, timeoutMs: number, signa
       resolve(attempt);
     };
     const onAbort = () => settle({ state: 'filtered', reason: 'aborted before an answer', latencyMs: null });
-    const timer = setTimeout(() => settle({ state: 'filtered', reason: `no answer within ${timeoutMs} ms`, latencyMs: null }), timeoutMs);
+    // "No answer" is decided one loop turn late (setImmediate runs after the next I/O poll): with
+    // thousands of sockets in flight the loop runs behind, and a timer firing in the same turn as
+    // an answer that already arrived would otherwise win before the answer is read.
+    const timer = setTimeout(
+      () => setImmediate(() => settle({ state: 'filtered', reason: `no answer within ${timeoutMs} ms`, latencyMs: null })),
+      timeoutMs,
+    );
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => settle({ state: 'open', reason: 'connected', latencyMs: elapsed() }));

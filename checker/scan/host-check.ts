@@ -32,11 +32,6 @@ type TcpProbe = CheckDeps['tcp'];
  * The connect probe with the host's adaptive timeout instead of the fixed one: the first attempt
  * at a port gets the current estimate, the retry of a filtered port a longer one. Every answer
  * (open or refused) is an RTT sample for this host and the fleet.
- *
- * The time limit is kept here, not in the probe, for one reason: with thousands of sockets in
- * flight the event loop runs late, and a timer that fires in the same loop turn as the connect
- * would otherwise win before the connect is even read. The verdict "no answer" is deferred by one
- * setImmediate, i.e. until after the loop has polled for I/O once more.
  */
 export function adaptiveTcp(timing: HostTiming, tcp: TcpProbe): TcpProbe {
   const firstTimeouts = new Map<string, number>();
@@ -45,21 +40,9 @@ export function adaptiveTcp(timing: HostTiming, tcp: TcpProbe): TcpProbe {
     const first = firstTimeouts.get(key);
     const timeoutMs = first === undefined ? timing.firstTimeout() : timing.retryTimeout(first);
     if (first === undefined) firstTimeouts.set(key, timeoutMs);
-    const stop = new AbortController();
-    const onAbort = () => stop.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let timedOut = false;
-    const timer = setTimeout(() => setImmediate(() => ((timedOut = true), stop.abort())), timeoutMs);
-    try {
-      // The probe's own limit is only a backstop; ours fires first.
-      const attempt = await tcp(address, port, timeoutMs * 2 + 1000, stop.signal);
-      if (timedOut && attempt.state === 'filtered' && attempt.latencyMs === null) return { state: 'filtered', reason: `no answer within ${timeoutMs} ms`, latencyMs: null };
-      if (attempt.state !== 'filtered' && attempt.latencyMs !== null) timing.sample(attempt.latencyMs);
-      return attempt;
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
+    const attempt = await tcp(address, port, timeoutMs, signal);
+    if (attempt.state !== 'filtered' && attempt.latencyMs !== null) timing.sample(attempt.latencyMs);
+    return attempt;
   };
 }
 
