@@ -12,9 +12,12 @@ import type {
   PortResult,
   PrecheckDecision,
   PrecheckItem,
+  PrecheckReport,
   PrecheckStatus,
   Verdict,
 } from './model.js';
+import { SCHEMA_VERSION } from './model.js';
+import { TOOL } from './tool.js';
 import { guiMatches, PROFILES } from './profiles.js';
 import { formatBytes } from './render/document.js';
 
@@ -369,5 +372,29 @@ export function precheck(input: PrecheckInput): PrecheckResult {
     actions,
     downtime: estimate,
     currentVersion,
+  };
+}
+
+/** The whole pre-check report from both views: the decision plus the evidence it was made on. */
+export function precheckReport(input: PrecheckInput, durationMs: number): PrecheckReport {
+  const { check } = input;
+  const result = precheck(input);
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    kind: 'precheck',
+    tool: TOOL,
+    generatedAt: check.generatedAt,
+    durationMs,
+    target: check.target,
+    targetVersion: input.targetVersion,
+    currentVersion: result.currentVersion,
+    decision: result.decision,
+    verdict: result.verdict,
+    summary: result.summary,
+    items: result.items,
+    actions: result.actions,
+    downtime: result.downtime,
+    check,
+    findings: check.findings,
   };
 }

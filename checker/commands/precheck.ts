@@ -5,12 +5,10 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../shared/errors.js';
 import { emit } from '../../shared/io/cli.js';
 import { createLogger } from '../../shared/io/logger.js';
-import { SCHEMA_VERSION, type PrecheckReport } from '../../shared/model.js';
-import { precheck, versionParts } from '../../shared/precheck.js';
+import { precheckReport, versionParts } from '../../shared/precheck.js';
 import { parseFormat, renderReport } from '../../shared/render/index.js';
 import { precheckDocument } from '../../shared/render/precheck-document.js';
 import type { TicketReport } from '../../shared/ticket/report.js';
-import { TOOL } from '../../shared/tool.js';
 import { EXIT_CODE } from '../../shared/verdict.js';
 import { agentSourceFromArgs, fetchAndMerge } from '../agent-source/index.js';
 import { attachIfPlanned, planAttachToTicket } from '../attach-to-ticket.js';
@@ -51,30 +49,15 @@ export const precheckCommand: CommandModule<object, PrecheckArgs> = {
     let check = outside;
     let outcome: AgentOutcome | null = null;
     if (source) ({ report: check, outcome } = await fetchAndMerge(outside, source, options));
-    const result = precheck({
-      check,
-      targetVersion,
-      ...(outcome?.ok ? { agentVia: outcome.via } : {}),
-      ...(outcome && !outcome.ok ? { agentProblem: outcome.failure.reason } : !outcome ? { agentProblem: NO_AGENT } : {}),
-    });
-    const report: PrecheckReport = {
-      schemaVersion: SCHEMA_VERSION,
-      kind: 'precheck',
-      tool: TOOL,
-      generatedAt: check.generatedAt,
-      durationMs: Date.now() - started,
-      target: check.target,
-      targetVersion,
-      currentVersion: result.currentVersion,
-      decision: result.decision,
-      verdict: result.verdict,
-      summary: result.summary,
-      items: result.items,
-      actions: result.actions,
-      downtime: result.downtime,
-      check,
-      findings: check.findings,
-    };
+    const report = precheckReport(
+      {
+        check,
+        targetVersion,
+        ...(outcome?.ok ? { agentVia: outcome.via } : {}),
+        ...(outcome && !outcome.ok ? { agentProblem: outcome.failure.reason } : !outcome ? { agentProblem: NO_AGENT } : {}),
+      },
+      Date.now() - started,
+    );
     logger.info({ decision: report.decision, durationMs: report.durationMs }, 'precheck done');
     await emit(renderReport(report, format, precheckDocument), argv.output);
     await attachIfPlanned(ticket, report as unknown as TicketReport);
