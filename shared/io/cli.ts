@@ -17,6 +17,7 @@ export function configureYargs<T>(y: Argv<T>, scriptName: string): Argv<T> {
   return y
     .scriptName(scriptName)
     .strict()
+    .strictCommands()
     .demandCommand(1, 'a command is required (see --help)')
     .recommendCommands()
     .help()

@@ -58,7 +58,7 @@ describe('bad input: one line on stderr, exit 3, no stack trace', () => {
     ['password variable not set', ['check', '127.0.0.1', '--ssh-user', 'root', '--ssh-password-env', 'PBXREADY_NO_SUCH_VAR'], /PBXREADY_NO_SUCH_VAR is not set/],
     ['bad fingerprint', ['check', '127.0.0.1', '--ssh-fingerprint', 'SHA256:short'], /--ssh-fingerprint "SHA256:short" is not a fingerprint/],
     ['unreadable known_hosts', ['check', '127.0.0.1', '--allow-private', '--ports', '1', '--no-icmp', '--known-hosts', '/nonexistent/known_hosts'], /known_hosts|known-hosts/i],
-    ['unknown command', ['frobnicate'], /frobnicate/],
+    ['unknown command', ['frobnicate'], /^pbxready: Unknown command: frobnicate$/],
     ['no command', [], /a command is required/],
     ['unknown flag', ['check', '127.0.0.1', '--colour'], /colour/],
   ])('%s', async (_name, args, message) => {
