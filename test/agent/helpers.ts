@@ -1,14 +1,13 @@
 // Shared by the agent's tests: fixture trees copied to a temp dir, the CLI spawned from dist/.
 
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { AGENT_CLI as CLI, REPO, runCli as runBuiltCli, type CliOptions, type CliRun } from '../harness/cli.js';
 
-export const REPO = new URL('../..', import.meta.url).pathname;
+export { CLI, REPO };
 export const FIXTURES = join(REPO, 'test/fixtures');
-export const CLI = join(REPO, 'dist/agent/cli.js');
 export const ASTERISK = {
   pjsip20: join(FIXTURES, 'asterisk/ast20-pjsip/asterisk'),
   chansip18: join(FIXTURES, 'asterisk/ast18-chansip/asterisk'),
@@ -37,33 +36,11 @@ export function cleanupRoots(): void {
   for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = CliRun;
 
-/** Run the built CLI (npm test builds first). */
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number; timeoutMs?: number } = {}): Promise<CliResult> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, PBXREADY_LOG: undefined, ...opts.env },
-      uid: opts.uid,
-      gid: opts.gid,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** Run the built agent CLI, with the test's own log level left out. */
+export function runCli(args: string[], opts: Omit<CliOptions, 'cleanEnv'> = {}): Promise<CliResult> {
+  return runBuiltCli(CLI, args, { timeoutMs: 30_000, ...opts, env: { PBXREADY_LOG: undefined, ...opts.env } });
 }
 
 export const codes = (r: { findings: Array<{ code: string }> }) => r.findings.map((f) => f.code);

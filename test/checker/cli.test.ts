@@ -1,28 +1,17 @@
 // The built `pbxready` CLI, spawned as a user runs it: bad input → one line, exit 3; reports and exit codes.
 
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport } from '../../shared/model.js';
+import { CHECKER_CLI, runCli } from '../harness/cli.js';
 import { makeCertificates } from '../harness/tls-certs.js';
 import { closedPort, page, PAGES, startHttpsServer, type TestServer } from '../harness/servers.js';
 
-const CLI = new URL('../../dist/checker/cli.js', import.meta.url).pathname;
+/** PBXREADY_DEBUG off: a stack trace on stderr must come from nowhere. */
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(CHECKER_CLI, args, { env: { ...env, PBXREADY_DEBUG: '' } });
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first (npm test does)`);
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env, PBXREADY_DEBUG: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 let https: TestServer;
 let closed: number;

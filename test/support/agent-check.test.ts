@@ -3,39 +3,23 @@
 // OpenSSH sshd), and `--agent ssh` runs the built pbxready-agent INSIDE that namespace over the SSH login,
 // so the agent's listening sockets are the PBX's own (/proc/net/tcp of the namespace) — no edited reports.
 
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport, PrecheckReport } from '../../shared/model.js';
+import { AGENT_CLI, CHECKER_CLI as CLI, REPO, runCli, type CliRun as Run } from '../harness/cli.js';
 import { startSshd, type SshdServer } from '../harness/sshd.js';
 import { createPbxNetns, type PbxNetns } from './pbx-netns.js';
 
-const REPO = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
-const CLI = join(REPO, 'dist/checker/cli.js');
-const AGENT_CLI = join(REPO, 'dist/agent/cli.js');
 const FIXTURE = join(REPO, 'test/fixtures/pbxware');
 const ASTERISK = join(REPO, 'test/fixtures/asterisk/ast20-pjsip/asterisk');
 const AGENT_COMMAND = `${process.execPath} '${AGENT_CLI}' report --format json --root '${FIXTURE}' --asterisk-cmd '${ASTERISK}'`;
 const PASSWORD_ENV = 'PBXR_TEST_SSH_PASSWORD';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function pbxready(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+
+const pbxready = (args: string[], env: Record<string, string> = {}) => runCli(CLI, args, { env });
 
 let sshd: SshdServer;
 let net: PbxNetns;

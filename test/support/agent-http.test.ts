@@ -10,11 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAgentSource, reportUrl } from '../../checker/agent-source/http.js';
 import type { CheckReport } from '../../shared/model.js';
+import { AGENT_CLI, CHECKER_CLI as CLI, REPO, runCli } from '../harness/cli.js';
 import { checkReport } from './reports.js';
 
-const REPO = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
-const CLI = join(REPO, 'dist/checker/cli.js');
-const AGENT_CLI = join(REPO, 'dist/agent/cli.js');
 const FIXTURE = join(REPO, 'test/fixtures/pbxware');
 const ASTERISK = join(REPO, 'test/fixtures/asterisk/ast20-pjsip/asterisk');
 
@@ -36,17 +34,8 @@ function freePort(): Promise<number> {
   });
 }
 
-function pbxready(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+
+const pbxready = (args: string[]) => runCli(CLI, args);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pbxready-agent-http-'));

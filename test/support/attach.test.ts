@@ -1,7 +1,7 @@
 // check|precheck --attach-to-ticket ID against the Freshdesk stand-in (validates method, path, basic
 // auth, multipart field names as Freshdesk documents them): the report is emitted AND lands on the ticket.
 
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,11 +9,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport, PrecheckReport } from '../../shared/model.js';
+import { AGENT_CLI, CHECKER_CLI as CLI, REPO, runCli } from '../harness/cli.js';
 import { startFreshdesk, type FreshdeskStandIn } from '../harness/helpdesk-freshdesk.js';
 
-const REPO = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
-const CLI = join(REPO, 'dist/checker/cli.js');
-const AGENT_CLI = join(REPO, 'dist/agent/cli.js');
 const KEY = 'fd-key-' + 'x'.repeat(20);
 
 let desk: FreshdeskStandIn;
@@ -21,17 +19,8 @@ let dir: string;
 let closedPort: number;
 let agentReportPath: string;
 
-function pbxready(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const pbxready = (args: string[], env: Record<string, string> = {}) => runCli(CLI, args, { env });
+
 
 beforeAll(async () => {
   desk = await startFreshdesk(KEY, [42]);

@@ -28,6 +28,10 @@ import { makeCertificates } from '../harness/tls-certs.js';
 
 const DB_PASSWORD = 'Fixture-Pbxware-Db-S3cret';
 
+// These run inside the page (playwright $eval/evaluate); the test tsconfig has no DOM lib.
+declare const getComputedStyle: (el: unknown) => { backgroundColor: string; borderLeftColor: string };
+type Shown = { innerText: string };
+
 let browser: TestBrowser;
 let db: MariaDb;
 let gui: TestServer;
@@ -120,7 +124,7 @@ describe('agent report in Chromium', () => {
       expect(text).toMatch(/PBXware/);
       expect(await page.locator('.verdict').isVisible()).toBe(true);
       // Every finding shows its remedy.
-      const findings = await page.$$eval('.finding', (els) => els.map((e) => (e as HTMLElement).innerText));
+      const findings = await page.$$eval('.finding', (els) => els.map((e) => (e as unknown as Shown).innerText));
       expect(findings.length).toBe(agent.findings.length);
       for (const f of findings) expect(f).toContain('Remedy:');
     } finally {

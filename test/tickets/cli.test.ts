@@ -1,38 +1,23 @@
 // End to end through the built CLI (npm run build): flags, env, exit codes, and the key never in
 // stdout or stderr.
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECKER_CLI as CLI, REPO, runCli, type CliRun as Run } from '../harness/cli.js';
 import { startFreshdesk, type FreshdeskStandIn } from '../harness/helpdesk-freshdesk.js';
 import { startOsticket, type OsticketStandIn } from '../harness/helpdesk-osticket.js';
 import { startZendesk, type ZendeskStandIn } from '../harness/helpdesk-zendesk.js';
 import { agentReport, checkReport } from './fixtures.js';
 import { KEY } from './setup.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-const CLI = join(ROOT, 'dist/checker/cli.js');
+const ROOT = REPO;
+/** A clean environment (PATH only): the key must reach the CLI through the variable named, and only so. */
+const run = (args: string[], env: Record<string, string>) => runCli(CLI, args, { env, cleanEnv: true });
 const SOURCES = ['checker/commands/ticket.ts', 'checker/commands/index.ts', 'checker/cli.ts', ...['checker/tickets', 'shared/ticket', 'shared/render'].flatMap((d) => readdirSync(join(ROOT, d)).filter((f) => f.endsWith('.ts')).map((f) => `${d}/${f}`))];
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function run(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 function expectNoKey(r: Run): void {
   for (const secret of [KEY, Buffer.from(`${KEY}:X`).toString('base64'), Buffer.from(`bot@reseller.example/token:${KEY}`).toString('base64')]) {

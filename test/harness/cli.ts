@@ -1,0 +1,59 @@
+// The built CLIs as a user runs them: spawned from dist/ (npm test builds first), output collected.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const REPO = new URL('../..', import.meta.url).pathname;
+export const CHECKER_CLI = join(REPO, 'dist/checker/cli.js');
+export const AGENT_CLI = join(REPO, 'dist/agent/cli.js');
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  /** Added to (or, with `cleanEnv`, instead of) the test's environment; `undefined` removes a variable. */
+  env?: NodeJS.ProcessEnv;
+  /** Start from PATH only: proves a secret reached the CLI through the variable named, not by accident. */
+  cleanEnv?: boolean;
+  uid?: number;
+  gid?: number;
+  /** Killed (SIGKILL) after this long: a hung CLI fails its test instead of the whole run. */
+  timeoutMs?: number;
+}
+
+export function requireBuilt(cli: string): void {
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first (npm test does)`);
+}
+
+export function startCli(cli: string, args: string[], opts: CliOptions = {}): { child: ChildProcess; done: Promise<CliRun> } {
+  requireBuilt(cli);
+  const base: NodeJS.ProcessEnv = opts.cleanEnv ? { PATH: process.env.PATH ?? '' } : process.env;
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { ...base, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+    ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
+  const done = new Promise<CliRun>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return { child, done };
+}
+
+export function runCli(cli: string, args: string[], opts: CliOptions = {}): Promise<CliRun> {
+  return startCli(cli, args, opts).done;
+}
