@@ -4,6 +4,7 @@
 import type { Argv } from 'yargs';
 import { EXIT_USAGE, UsageError, errorLine } from '../errors.js';
 import { secrets } from '../redact.js';
+import { TOOL } from '../tool.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 /** Print one line naming the problem and exit 3: no stack trace, no secret. */
@@ -21,7 +22,7 @@ export function configureYargs<T>(y: Argv<T>, scriptName: string): Argv<T> {
     .demandCommand(1, 'a command is required (see --help)')
     .recommendCommands()
     .help()
-    .version(false)
+    .version(TOOL.version)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
       if (err && !(err instanceof UsageError)) die(`${scriptName}: ${errorLine(err)}`);

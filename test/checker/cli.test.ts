@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport } from '../../shared/model.js';
+import { TOOL } from '../../shared/tool.js';
 import { CHECKER_CLI, runCli } from '../harness/cli.js';
 import { makeCertificates } from '../harness/tls-certs.js';
 import { closedPort, page, PAGES, startHttpsServer, type TestServer } from '../harness/servers.js';
@@ -59,6 +60,17 @@ describe('bad input: one line on stderr, exit 3, no stack trace', () => {
     expect(lines[0]).toMatch(/^pbxready: /);
     expect(lines[0]).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('help and version', () => {
+  it('--version prints the package version, --help lists every command', async () => {
+    const version = await cli(['--version']);
+    expect(version).toMatchObject({ code: 0, stderr: '' });
+    expect(version.stdout.trim()).toBe(TOOL.version);
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    for (const command of ['check <host>', 'precheck <host>', 'scan', 'history', 'drift', 'exporter', 'ticket <command>']) expect(help.stdout).toContain(`pbxready ${command}`);
   });
 });
 
