@@ -51,8 +51,11 @@ export function sshAgentSource(command: string, timeoutMs: number, deps: SshAgen
         return failed('ssh', 'no-ssh-port', `no SSH port answered from here${tried.length ? ` (${tried.join(', ')})` : ''}`);
       }
       const execOptions: SshExecOptions = { host: options.host, credentials: options.ssh, timeoutMs, maxOutputBytes: MAX_OUTPUT_BYTES };
-      if (options.sshFingerprint) execOptions.expectedFingerprint = options.sshFingerprint;
       if (options.knownHostsFile) execOptions.knownHosts = await deps.loadKnownHosts(options.knownHostsFile);
+      // Unpinned by the user, the second connection is pinned to the key the probe just saw: the agent's
+      // facts must come from the host that was checked, not from whatever answers a moment later.
+      const pin = options.sshFingerprint ?? (execOptions.knownHosts ? undefined : port.ssh?.fingerprint ?? undefined);
+      if (pin) execOptions.expectedFingerprint = pin;
       const dial = ctx.portMap?.[port.port] ?? port.port;
       const where = `over SSH to ${port.address}:${port.port} as ${options.ssh.user}`;
       let result: SshExecResult;

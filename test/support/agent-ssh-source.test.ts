@@ -1,0 +1,66 @@
+// --agent ssh against a real OpenSSH sshd: the agent's command runs over the login the check tested,
+// pinned to the host key the probe saw when the user pinned nothing — so a different machine
+// answering the second connection cannot supply the "inside" facts.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sshAgentSource } from '../../checker/agent-source/ssh.js';
+import { CHECK_DEFAULTS, type CheckOptions } from '../../checker/check-options.js';
+import { probeSsh } from '../../checker/probes/ssh.js';
+import type { CheckReport, PortResult } from '../../shared/model.js';
+import { startSshd, type SshdServer } from '../harness/sshd.js';
+import { checkReport } from './reports.js';
+
+let sshd: SshdServer;
+let options: CheckOptions;
+const SAY_REPORT = `printf '%s' '{"not":"a report"}'`;
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  options = { ...CHECK_DEFAULTS, host: '127.0.0.1', product: 'pbxware', allowPrivate: true, ssh: { user: sshd.user, password: sshd.password } };
+});
+afterAll(() => sshd?.stop());
+
+/** The check as it would be after probing the real sshd (mapped to profile port 2020). */
+async function checked(fingerprint?: string): Promise<CheckReport> {
+  const ssh = await probeSsh('127.0.0.1', sshd.port, { host: '127.0.0.1', timeoutMs: 5000, credentials: options.ssh! });
+  if (fingerprint) ssh.fingerprint = fingerprint;
+  const port: PortResult = { port: 2020, address: '127.0.0.1', purpose: 'ssh', required: true, state: 'open', reason: 'connected', latencyMs: 1, ssh };
+  return checkReport([port]);
+}
+
+const portMap = () => ({ 2020: sshd.port });
+
+describe('--agent ssh', () => {
+  it('runs over the tested login, pinned to the key the probe saw', async () => {
+    const source = sshAgentSource(SAY_REPORT, 10_000);
+    const outcome = await source.fetch({ check: await checked(), options, portMap: portMap() });
+    // The command ran (its output is not a report), so the implicit pin matched the real key.
+    expect(outcome).toMatchObject({ ok: false, via: 'ssh', failure: { kind: 'invalid-report' } });
+  });
+
+  it('refuses when the key differs from the one the probe saw, before running anything', async () => {
+    const source = sshAgentSource('touch /tmp/pbxready-must-not-exist', 10_000);
+    const check = await checked('SHA256:' + 'A'.repeat(43));
+    const logBefore = sshd.log().length;
+    const outcome = await source.fetch({ check, options, portMap: portMap() });
+    expect(outcome).toMatchObject({ ok: false, failure: { kind: 'hostkey' } });
+    await new Promise((r) => setTimeout(r, 300)); // sshd's log lines arrive asynchronously
+    expect(sshd.log().slice(logBefore)).not.toMatch(/Accepted|password for/);
+  });
+
+  it('an explicit --ssh-fingerprint wins over what the probe saw', async () => {
+    const source = sshAgentSource(SAY_REPORT, 10_000);
+    const pinned = { ...options, sshFingerprint: sshd.hostKeyFingerprints.ed25519 };
+    const outcome = await source.fetch({ check: await checked('SHA256:' + 'B'.repeat(43)), options: pinned, portMap: portMap() });
+    expect(outcome).toMatchObject({ ok: false, failure: { kind: 'invalid-report' } });
+  });
+
+  it('names a missing agent (exit 127) and missing credentials', async () => {
+    const missing = await sshAgentSource('pbxready-agent-not-installed report', 10_000).fetch({ check: await checked(), options, portMap: portMap() });
+    expect(missing).toMatchObject({ ok: false, failure: { kind: 'not-installed' } });
+    if (!missing.ok) expect(missing.failure.reason).toContain('not found on the host (exit 127');
+    const { ssh: _none, ...noLogin } = options;
+    const unauth = await sshAgentSource(SAY_REPORT, 10_000).fetch({ check: await checked(), options: noLogin, portMap: portMap() });
+    expect(unauth).toMatchObject({ ok: false, failure: { kind: 'no-credentials' } });
+  });
+});
