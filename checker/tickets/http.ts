@@ -1,5 +1,5 @@
-// Sending one help-desk request: auth added here and only here, retries on 429/5xx/network
-// errors honouring Retry-After, every error message scrubbed of secrets.
+// Sending one help-desk request: auth added here and only here, retries on 429/5xx and on failures
+// to connect, honouring Retry-After, every error message scrubbed of secrets.
 
 import fetch, { File, FormData, type RequestInit, type Response } from 'node-fetch';
 import { PbxreadyError } from '../../shared/errors.js';
@@ -61,6 +61,9 @@ export function errorExcerpt(text: string): string {
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
 }
 
+/** Errors raised before a request reaches the desk: repeating it cannot make a duplicate. */
+const CONNECT_PHASE_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+
 const sleepReal = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function sendTicketRequest(desk: string, req: TicketRequest, baseUrl: string, auth: AuthHeader, policy: RetryPolicy, deps: HttpDeps = {}): Promise<HttpReply> {
@@ -86,7 +89,13 @@ export async function sendTicketRequest(desk: string, req: TicketRequest, baseUr
     } catch (err) {
       if (err instanceof TicketDeliveryError) throw err;
       const e = err as { name?: string; code?: string; message?: string };
-      const why = e.name === 'TimeoutError' || e.name === 'AbortError' ? `no answer within ${policy.timeoutMs} ms` : (e.code ?? errorExcerpt(e.message ?? String(err)));
+      const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
+      const why = timedOut ? `no answer within ${policy.timeoutMs} ms` : (e.code ?? errorExcerpt(e.message ?? String(err)));
+      // Sent but unanswered: the desk may have made the ticket or note already, and a second one is
+      // worse than a clear error. Only failures before the request left are safe to repeat.
+      if (timedOut || !CONNECT_PHASE_ERRORS.has(e.code ?? '')) {
+        throw new TicketDeliveryError(`${desk} gave no answer to ${req.purpose}: ${why}; not retried, because it may have arrived (look at the ticket before sending again)`, null);
+      }
       problem = `${desk} could not be reached for ${req.purpose}: ${why}`;
     }
     const next = decideRetry(attempt, retryAfter, policy, now());

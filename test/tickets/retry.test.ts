@@ -1,4 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +64,29 @@ describe('retries against the desk', () => {
     const setup = await setupFor({ provider: 'freshdesk' }, { PBXREADY_TICKET_KEY: KEY, PBXREADY_TICKET_URL: 'http://127.0.0.1:9' }, { attempts: 2 });
     const err = await attachReportToTicket(checkReport(), 42, { setup, reportPath: '/srv/reports/pbx1.json', log: () => {} }).catch((e: unknown) => e);
     expect((err as Error).message).toBe('Freshdesk could not be reached for private note with 2 attachments on ticket 42: ECONNREFUSED; gave up after 2 attempt(s); the report stays at /srv/reports/pbx1.json');
+  });
+
+  it('does not repeat a request the desk may have received: a timeout is one attempt and says so', async () => {
+    let received = 0;
+    const hung = createServer((req) => {
+      received++;
+      req.resume(); // read it all, answer nothing
+    });
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
+      const setup = await setupFor({ provider: 'freshdesk' }, { PBXREADY_TICKET_KEY: KEY, PBXREADY_TICKET_URL: url }, { attempts: 4, timeoutMs: 300 });
+      const log = sink();
+      const err = await attachReportToTicket(checkReport(), 42, { setup, reportPath: '/srv/reports/pbx1.json', log: log.write }).catch((e: unknown) => e);
+      expect((err as Error).message).toBe(
+        'Freshdesk gave no answer to private note with 2 attachments on ticket 42: no answer within 300 ms; not retried, because it may have arrived (look at the ticket before sending again); the report stays at /srv/reports/pbx1.json',
+      );
+      expect(received).toBe(1);
+      expect(log.lines).toEqual([]);
+    } finally {
+      hung.closeAllConnections();
+      await new Promise((r) => hung.close(r));
+    }
   });
 });
 
