@@ -31,6 +31,8 @@ export interface InventoryEntry {
 export interface InventoryError {
   line: number;
   reason: string;
+  /** The whole document is unusable (YAML/JSON syntax, no list of hosts): bad input, not a bad entry. */
+  document?: true;
 }
 
 export type InventoryItem = { entry: InventoryEntry } | { error: InventoryError };
@@ -173,21 +175,23 @@ export function* parseStructured(text: string): Generator<InventoryItem> {
   const lineAt = (node: Node | null | undefined) => (node?.range ? counter.linePos(node.range[0]).line : 1);
   if (doc.errors.length) {
     const e = doc.errors[0]!;
-    yield { error: { line: e.linePos?.[0]?.line ?? 1, reason: `not valid YAML/JSON: ${e.message.split('\n')[0]}` } };
+    // prettyErrors:false leaves e.linePos unset; the offset is always there.
+    const line = e.linePos?.[0]?.line ?? counter.linePos(e.pos[0]).line;
+    yield { error: { line, reason: `not valid YAML/JSON: ${e.message.split('\n')[0]}`, document: true } };
     return;
   }
   let list: Node | null | undefined = doc.contents as Node | null;
   if (isMap(list)) {
     const hosts = list.get('hosts', true) as Node | undefined;
     if (!isSeq(hosts)) {
-      yield { error: { line: lineAt(list), reason: 'expected a list of hosts, or a mapping with a "hosts:" list' } };
+      yield { error: { line: lineAt(list), reason: 'expected a list of hosts, or a mapping with a "hosts:" list', document: true } };
       return;
     }
     list = hosts;
   }
   if (list === null || list === undefined) return;
   if (!isSeq(list)) {
-    yield { error: { line: lineAt(list), reason: 'expected a list of hosts' } };
+    yield { error: { line: lineAt(list), reason: 'expected a list of hosts', document: true } };
     return;
   }
   for (const item of list.items as Node[]) {
@@ -280,8 +284,12 @@ export function createLineParser(format: 'csv' | 'lines'): LineParser {
   return format === 'csv' ? createCsvParser() : createPlainParser();
 }
 
-/** Whole-text convenience (tests, small files): every item in order. */
-export function* parseInventory(text: string, format: InventoryFormat): Generator<InventoryItem> {
+/** Whole-text convenience (tests, small files): every item in order, duplicates as errors. */
+export function parseInventory(text: string, format: InventoryFormat): Generator<InventoryItem> {
+  return withoutDuplicates(parseItems(text, format));
+}
+
+function* parseItems(text: string, format: InventoryFormat): Generator<InventoryItem> {
   if (format === 'yaml' || format === 'json') {
     yield* parseStructured(text);
     return;
@@ -297,4 +305,28 @@ export function* parseInventory(text: string, format: InventoryFormat): Generato
 /** The key a host is known by across runs (history, drift): its name, else what was checked. */
 export function hostKey(entry: Pick<InventoryEntry, 'name' | 'host' | 'customer'>): string {
   return entry.name ? `${entry.customer ? `${entry.customer}/` : ''}${entry.name}` : entry.host;
+}
+
+/**
+ * A second entry with a key already seen is an invalid entry ("duplicate of line N"), caught
+ * before it is scanned: the history keeps one row per key, so it would otherwise overwrite the
+ * first silently. A Map of keys seen is one short string per host; the fleet is not held.
+ */
+export function* withoutDuplicates(items: Iterable<InventoryItem>): Generator<InventoryItem> {
+  const firstLine = new Map<string, number>();
+  for (const item of items) yield dedupe(item, firstLine);
+}
+
+export async function* withoutDuplicatesAsync(items: AsyncIterable<InventoryItem>): AsyncGenerator<InventoryItem> {
+  const firstLine = new Map<string, number>();
+  for await (const item of items) yield dedupe(item, firstLine);
+}
+
+function dedupe(item: InventoryItem, firstLine: Map<string, number>): InventoryItem {
+  if (!('entry' in item)) return item;
+  const key = hostKey(item.entry);
+  const first = firstLine.get(key);
+  if (first !== undefined) return { error: { line: item.entry.line, reason: `duplicate of line ${first} (key "${key}")` } };
+  firstLine.set(key, item.entry.line);
+  return item;
 }

@@ -193,7 +193,6 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
       let worst: Verdict | null = outcome.worst;
       if (outcome.invalid > 0 || outcome.interrupted) worst = worst === null ? 'warnings' : worstVerdict(worst, 'warnings');
       process.exitCode = EXIT_CODE[worst ?? 'unknown'];
-      if (total === 0 && outcome.invalid === 0) throw new UsageError(`--inventory ${argv.inventory}: no hosts in it`);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -53,7 +53,9 @@ export class SqliteHistory implements HistoryStore {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
-    this.insertHost = this.db.prepare('INSERT OR REPLACE INTO hosts (run_id, key, verdict, summary) VALUES (?, ?, ?, ?)');
+    // Plain INSERT: the scan drops a repeated inventory key before checking it (withoutDuplicates),
+    // so a second row for a key is a bug that must fail loudly, never overwrite the first host.
+    this.insertHost = this.db.prepare('INSERT INTO hosts (run_id, key, verdict, summary) VALUES (?, ?, ?, ?)');
     this.countsOf = this.db.prepare('SELECT verdict, COUNT(*) AS n FROM hosts WHERE run_id = ? GROUP BY verdict');
   }
 

@@ -71,7 +71,12 @@ export async function runScan(items: AsyncIterable<InventoryItem>, opts: ScanOpt
     if (opts.signal.aborted) return;
     outcome.done++;
     outcome.worst = outcome.worst === null ? report.verdict : worstVerdict(outcome.worst, report.verdict);
-    await events.onReport(report, entry);
+    try {
+      await events.onReport(report, entry);
+    } catch (err) {
+      // Recording failed (e.g. the history refused a row): named, and the other hosts go on.
+      events.onHostError(entry, err);
+    }
   };
 
   for await (const item of items) {

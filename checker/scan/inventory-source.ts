@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { UsageError } from '../../shared/errors.js';
-import { createLineParser, detectFormat, parseStructured, type InventoryFormat, type InventoryItem } from '../../shared/inventory.js';
+import { createLineParser, detectFormat, parseStructured, withoutDuplicatesAsync, type InventoryFormat, type InventoryItem } from '../../shared/inventory.js';
 
 async function head(path: string): Promise<string> {
   let fh;
@@ -27,7 +27,12 @@ export async function inventoryFormat(path: string): Promise<InventoryFormat> {
   return detectFormat(path, await head(path));
 }
 
-export async function* readInventory(path: string, format: InventoryFormat): AsyncGenerator<InventoryItem> {
+/** Every item in file order; a repeated key is an error item naming the first line. */
+export function readInventory(path: string, format: InventoryFormat): AsyncGenerator<InventoryItem> {
+  return withoutDuplicatesAsync(readItems(path, format));
+}
+
+async function* readItems(path: string, format: InventoryFormat): AsyncGenerator<InventoryItem> {
   if (format === 'yaml' || format === 'json') {
     yield* parseStructured(await readFile(path, 'utf8'));
     return;
@@ -41,9 +46,19 @@ export async function* readInventory(path: string, format: InventoryFormat): Asy
   }
 }
 
-/** A first pass that only counts valid entries (for the progress bar and "N of M"); holds nothing. */
+/**
+ * A first pass that only counts valid entries (for the progress bar and "N of M"), before any run
+ * is recorded: a document that does not parse, or one without a single entry, is bad input
+ * (UsageError → exit 3), not an empty scan. Holds nothing but the duplicate check's keys.
+ */
 export async function countEntries(path: string, format: InventoryFormat): Promise<number> {
-  let n = 0;
-  for await (const item of readInventory(path, format)) if ('entry' in item) n++;
-  return n;
+  let valid = 0;
+  let invalid = 0;
+  for await (const item of readInventory(path, format)) {
+    if ('entry' in item) valid++;
+    else if (item.error.document) throw new UsageError(`--inventory ${path}: line ${item.error.line}: ${item.error.reason}`);
+    else invalid++;
+  }
+  if (valid + invalid === 0) throw new UsageError(`--inventory ${path}: no hosts in it`);
+  return valid;
 }

@@ -60,6 +60,28 @@ describe('inventory formats', () => {
     const broken = [...parseInventory('[\n {"host": "x",\n', 'json')];
     expect(broken).toHaveLength(1);
     expect(errors(broken)[0]!.reason).toMatch(/not valid YAML\/JSON/);
+    expect(errors(broken)[0]).toMatchObject({ line: 3, document: true });
+    // The line of the fault itself, not "line 1": a missing comma on line 3 of 4.
+    const comma = errors([...parseInventory('[\n {"host": "192.0.2.1"},\n {"host": "192.0.2.2" "name": "b"}\n]\n', 'json')]);
+    expect(comma).toEqual([{ line: 3, reason: expect.stringMatching(/^not valid YAML\/JSON: /), document: true }]);
+  });
+
+  it('YAML syntax errors name their line; a document that is not a list is a document error', () => {
+    const yamlErr = errors([...parseInventory('hosts:\n  - host: 192.0.2.1\n    name: x\n   bad: 1\n', 'yaml')]);
+    expect(yamlErr).toEqual([{ line: 4, reason: 'not valid YAML/JSON: Sequence item without - indicator', document: true }]);
+    expect(errors([...parseInventory('\n\nfleet: nope\n', 'yaml')])).toEqual([{ line: 3, reason: 'expected a list of hosts, or a mapping with a "hosts:" list', document: true }]);
+  });
+
+  it('a repeated key (customer/name, else host) is skipped as "duplicate of line N"; the first stays', () => {
+    const text = ['192.0.2.1 name=hq customer=acme', '192.0.2.2 name=hq customer=beta', '192.0.2.3 name=hq customer=acme', '192.0.2.9', '192.0.2.9 pbxware', '192.0.2.9 name=other'].join('\n');
+    const items = [...parseInventory(text, 'lines')];
+    expect(entries(items).map((e) => e.line)).toEqual([1, 2, 4, 6]);
+    expect(errors(items)).toEqual([
+      { line: 3, reason: 'duplicate of line 1 (key "acme/hq")' },
+      { line: 5, reason: 'duplicate of line 4 (key "192.0.2.9")' },
+    ]);
+    const yaml = errors([...parseInventory('- {host: 192.0.2.1, name: a}\n- 192.0.2.2\n- {host: 192.0.2.3, name: a}\n', 'yaml')]);
+    expect(yaml).toEqual([{ line: 3, reason: 'duplicate of line 1 (key "a")' }]);
   });
 
   it('detects the format from the extension, else the content', () => {

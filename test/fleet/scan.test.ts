@@ -227,6 +227,58 @@ describe('pbxready scan --probes tcp', () => {
     }
   });
 
+  it('a repeated inventory key is skipped before it is scanned, as "duplicate of line N"', async () => {
+    const inv = join(dir, 'dupes.txt');
+    const db = join(dir, 'dupes.db');
+    await writeFile(inv, [`127.0.0.1 name=pbx1 customer=acme ports=${open.port}`, `127.0.0.1 name=pbx1 customer=acme ports=${closed}`, `127.0.0.1 name=pbx2 customer=acme ports=${open.port}`].join('\n'));
+    const r = await runCli(['scan', '--inventory', inv, '--probes', 'tcp', '--allow-private', '--db', db, '--format', 'ndjson']);
+    expect(r.stderr.trim()).toBe('INVENTORY_ENTRY_INVALID Inventory line 2 skipped: duplicate of line 1 (key "acme/pbx1").');
+    // Only the first pbx1 (its open port) was checked: the closed-port duplicate never ran.
+    const reports = ndjson(r.stdout);
+    expect(reports).toHaveLength(2);
+    expect(reports.every((x) => x.verdict === 'ready')).toBe(true);
+    expect(r.code).toBe(1); // a skipped entry is a warning
+    const store = new SqliteHistory(db);
+    try {
+      const [run] = store.listRuns();
+      expect(run).toMatchObject({ status: 'complete', hostsTotal: 2, hostsDone: 2, invalidEntries: 1 });
+      expect(store.host(run!.id, 'acme/pbx1')!.ports.filter((p) => p.required).map((p) => [p.port, p.state])).toEqual([[open.port, 'open']]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a broken YAML/JSON document or an empty inventory is bad input: one line with file and line, exit 3, no run begun', async () => {
+    const db = join(dir, 'broken.db');
+    const yaml = join(dir, 'broken.yaml');
+    await writeFile(yaml, `hosts:\n  - host: 127.0.0.1\n    name: a\n   ports: [${open.port}\n`);
+    const json = join(dir, 'broken.json');
+    await writeFile(json, '[\n  {"host": "127.0.0.1"},\n  {"host": "127.0.0.2" "name": "b"}\n]\n');
+    const empty = join(dir, 'empty.txt');
+    await writeFile(empty, '# nothing yet\n\n');
+    const emptyYaml = join(dir, 'empty.yaml');
+    await writeFile(emptyYaml, 'hosts: []\n');
+    const scan = (inv: string) => runCli(['scan', '--inventory', inv, '--probes', 'tcp', '--allow-private', '--db', db]);
+    const y = await scan(yaml);
+    expect(y.code).toBe(3);
+    expect(y.stderr).toMatch(new RegExp(`^pbxready: --inventory ${yaml}: line 4: not valid YAML/JSON: [^\n]+\n$`));
+    const j = await scan(json);
+    expect(j.code).toBe(3);
+    expect(j.stderr).toMatch(new RegExp(`^pbxready: --inventory ${json}: line 3: not valid YAML/JSON: [^\n]+\n$`));
+    for (const inv of [empty, emptyYaml]) {
+      const e = await scan(inv);
+      expect(e.code).toBe(3);
+      expect(e.stderr).toBe(`pbxready: --inventory ${inv}: no hosts in it\n`);
+    }
+    expect(y.stdout + j.stdout).toBe('');
+    const store = new SqliteHistory(db);
+    try {
+      expect(store.listRuns()).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+
   it('bad flags and a missing inventory are one line on stderr, exit 3', async () => {
     const missing = await runCli(['scan', '--inventory', join(dir, 'nope.txt'), '--db', join(dir, 'x.db')]);
     expect(missing.code).toBe(3);
