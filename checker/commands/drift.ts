@@ -15,12 +15,12 @@ export interface DriftArgs {
 
 export const driftCommand: CommandModule<object, DriftArgs> = {
   command: 'drift',
-  describe: 'What changed per host between two fleet scans (default: the last two)',
+  describe: 'What changed per host between two fleet scans (default: the newest complete run vs the complete run of the same inventory before it)',
   builder: (y: Argv) =>
     y
       .option('db', { type: 'string', describe: 'History database FILE (default $XDG_STATE_HOME/pbxready/history.db)' })
-      .option('since', { type: 'string', describe: 'Compare with this RUN (default: the run before)' })
-      .option('run', { type: 'string', describe: 'The later RUN (default: the newest finished run)' })
+      .option('since', { type: 'string', describe: 'Compare with this RUN (default: the previous complete run of the same inventory)' })
+      .option('run', { type: 'string', describe: 'The later RUN (default: the newest complete run)' })
       .option('format', { type: 'string', default: 'text', describe: 'text | json' }) as unknown as Argv<DriftArgs>,
   handler: async (argv) => {
     if (argv.format !== 'text' && argv.format !== 'json') throw new UsageError(`--format "${argv.format}" is not one of: text, json`);

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { setMaxListeners } from 'node:events';
 import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { summarize } from '../../shared/drift.js';
 import { UsageError } from '../../shared/errors.js';
@@ -118,7 +119,8 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
     const dbPath = argv.db ?? defaultDbPath(process.env, homedir());
     const store = new SqliteHistory(dbPath);
     const started = Date.now();
-    const runId = store.beginRun({ inventory: argv.inventory, probes, startedAt: new Date(started).toISOString() });
+    // The resolved path is the inventory's identity in the history: drift compares its runs only.
+    const runId = store.beginRun({ inventory: resolve(argv.inventory), probes, startedAt: new Date(started).toISOString() });
 
     const abort = new AbortController();
     // Every probe in flight listens on this one signal: thousands of listeners are the design.

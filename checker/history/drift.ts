@@ -4,7 +4,11 @@ import { hostDrift, sortDrift, type DriftSummary } from '../../shared/drift.js';
 import { UsageError } from '../../shared/errors.js';
 import type { HistoryStore, RunRecord } from './store.js';
 
-/** Which two runs to compare: `to` defaults to the newest finished run, `from` to the one before it. */
+/**
+ * Which two runs to compare: `to` defaults to the newest complete run, `from` to the complete run
+ * of the same inventory before it (interrupted runs and other inventories are never a baseline
+ * unless named with --since).
+ */
 export function pickRuns(store: HistoryStore, since?: number, to?: number): { from: RunRecord; to: RunRecord } | null {
   const target = to !== undefined ? store.getRun(to) : store.latestRun();
   if (to !== undefined && !target) throw new UsageError(`run ${to} is not in the history`);

@@ -103,12 +103,16 @@ export class SqliteHistory implements HistoryStore {
   }
 
   previousRun(runId: number): RunRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM runs WHERE id < ? AND status != 'running' ORDER BY id DESC LIMIT 1").get(runId) as RunRow | undefined;
+    // Only a complete run of the same inventory is a baseline: another inventory's hosts are not
+    // "removed", and an interrupted run's missing hosts would come back as "new".
+    const row = this.db
+      .prepare("SELECT * FROM runs WHERE id < ? AND status = 'complete' AND inventory = (SELECT inventory FROM runs WHERE id = ?) ORDER BY id DESC LIMIT 1")
+      .get(runId, runId) as RunRow | undefined;
     return row && this.toRecord(row);
   }
 
   latestRun(): RunRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM runs WHERE status != 'running' ORDER BY id DESC LIMIT 1").get() as RunRow | undefined;
+    const row = this.db.prepare("SELECT * FROM runs WHERE status = 'complete' ORDER BY id DESC LIMIT 1").get() as RunRow | undefined;
     return row && this.toRecord(row);
   }
 

@@ -7,6 +7,7 @@ import type { Verdict } from '../../shared/model.js';
 export type RunStatus = 'running' | 'complete' | 'interrupted';
 
 export interface RunMeta {
+  /** The inventory's identity: its resolved absolute path (drift compares runs of one inventory only). */
   inventory: string;
   probes: string;
   startedAt: string;
@@ -36,8 +37,9 @@ export interface HistoryStore {
   /** Newest first. */
   listRuns(limit?: number): RunRecord[];
   getRun(id: number): RunRecord | undefined;
-  /** The newest finished run started before `runId` (the baseline for drift). */
+  /** The baseline for drift: the newest complete run of the same inventory started before `runId`. */
   previousRun(runId: number): RunRecord | undefined;
+  /** The newest complete run (of any inventory). */
   latestRun(): RunRecord | undefined;
   /** Host summaries of a run, streamed in key order, or worst verdict first. */
   hosts(runId: number, order?: 'key' | 'worst'): IterableIterator<HostSummary>;
