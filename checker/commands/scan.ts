@@ -10,7 +10,7 @@ import { summarize } from '../../shared/drift.js';
 import { UsageError } from '../../shared/errors.js';
 import { finding } from '../../shared/findings.js';
 import { hostKey, type InventoryEntry } from '../../shared/inventory.js';
-import { emit, parsePortList, parsePositiveInt } from '../../shared/io/cli.js';
+import { emit, parsePortList, parsePositiveInt, secretFromEnv } from '../../shared/io/cli.js';
 import type { Verdict } from '../../shared/model.js';
 import { secrets } from '../../shared/redact.js';
 import { renderDashboard } from '../../shared/render/dashboard.js';
@@ -41,6 +41,7 @@ export interface ScanArgs {
   output?: string;
   db?: string;
   notifyWebhook?: string;
+  notifyWebhookEnv?: string;
 }
 
 const SCAN_FORMATS = ['text', 'ndjson', 'html'] as const;
@@ -72,6 +73,27 @@ async function targetFor(entry: InventoryEntry, a: { product: ReturnType<typeof 
   return t;
 }
 
+/**
+ * The drift webhook, from --notify-webhook URL or --notify-webhook-env VAR (the URL stays off argv,
+ * where `ps` shows it). Either way the URL, and its path (Slack's token), are secrets.
+ */
+function webhookUrl(argv: Pick<ScanArgs, 'notifyWebhook' | 'notifyWebhookEnv'>): URL | undefined {
+  const flag = argv.notifyWebhookEnv !== undefined ? '--notify-webhook-env' : '--notify-webhook';
+  const raw = argv.notifyWebhookEnv !== undefined ? secretFromEnv(argv.notifyWebhookEnv, flag) : argv.notifyWebhook;
+  if (raw === undefined) return undefined;
+  secrets.add(raw);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`${flag}: not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${flag}: must be an http(s) URL`);
+  if (url.pathname.length > 1) secrets.add(url.pathname);
+  if (url.password) secrets.add(url.password);
+  return url;
+}
+
 export const scanCommand: CommandModule<object, ScanArgs> = {
   command: 'scan',
   describe: 'Check a whole fleet from an inventory; record history and drift',
@@ -89,7 +111,9 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
       .option('format', { type: 'string', default: 'text', describe: 'text (progress + summary) | ndjson (one report a line, as hosts finish) | html (fleet dashboard)' })
       .option('output', { type: 'string', describe: 'Write the summary/dashboard/ndjson to FILE instead of stdout (text and html atomically)' })
       .option('db', { type: 'string', describe: 'History database FILE (default $XDG_STATE_HOME/pbxready/history.db)' })
-      .option('notify-webhook', { type: 'string', describe: 'POST the drift since the previous run to this URL (Slack-compatible) when anything changed' }) as unknown as Argv<ScanArgs>,
+      .option('notify-webhook', { type: 'string', describe: 'POST the drift since the previous run to this URL (Slack-compatible) when anything changed' })
+      .option('notify-webhook-env', { type: 'string', describe: 'As --notify-webhook, the URL read from this environment VARIABLE (keeps the secret off the command line)' })
+      .conflicts('notify-webhook', 'notify-webhook-env') as unknown as Argv<ScanArgs>,
   handler: async (argv) => {
     const format = oneOf(argv.format, SCAN_FORMATS, '--format');
     const probes = oneOf<ProbeSet>(argv.probes, ['full', 'tcp'], '--probes');
@@ -99,17 +123,7 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
     const floorMs = parsePositiveInt(argv.minTimeoutMs, '--min-timeout-ms', { max: ceilingMs });
     const perHost = parsePositiveInt(argv.maxConnections, '--max-connections', { max: 64 });
     const requested = argv.concurrency !== undefined ? parsePositiveInt(argv.concurrency, '--concurrency', { max: 100_000 }) : undefined;
-    let webhook: URL | undefined;
-    if (argv.notifyWebhook !== undefined) {
-      try {
-        webhook = new URL(argv.notifyWebhook);
-      } catch {
-        throw new UsageError('--notify-webhook is not a URL');
-      }
-      if (webhook.protocol !== 'http:' && webhook.protocol !== 'https:') throw new UsageError('--notify-webhook must be an http(s) URL');
-      secrets.add(argv.notifyWebhook);
-      if (webhook.pathname.length > 1) secrets.add(webhook.pathname);
-    }
+    const webhook = webhookUrl(argv);
 
     const plan = planConcurrency(requested, perHost, probes, readFdLimit());
     if (plan.clampedFrom) process.stderr.write(`pbxready scan: --concurrency ${plan.clampedFrom} lowered to ${plan.hostsInFlight}: the open-file limit is ${plan.fdLimit} and each host may use ${perHost} connections\n`);

@@ -179,6 +179,46 @@ describe('pbxready scan --probes tcp', () => {
     }
   });
 
+  it('--notify-webhook-env VAR: the URL comes from the environment, is posted to, and never appears in any output', async () => {
+    const received: string[] = [];
+    const hook: Server = createServer((req, res) => {
+      received.push(req.url ?? '');
+      req.resume();
+      req.on('end', () => res.end('ok'));
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    const token = 'T0ENV/B0ENV/env-secret-token';
+    const url = `http://127.0.0.1:${(hook.address() as { port: number }).port}/services/${token}`;
+    const movable = await startSilentServer();
+    try {
+      const inv = join(dir, 'envhook.txt');
+      const db = join(dir, 'envhook.db');
+      await writeFile(inv, `127.0.0.1 name=pbx1 ports=${movable.port}\n`);
+      const args = ['scan', '--inventory', inv, '--probes', 'tcp', '--allow-private', '--db', db, '--notify-webhook-env', 'PBXREADY_WEBHOOK'];
+      const first = await runCli(args, { PBXREADY_WEBHOOK: url });
+      await movable.stop();
+      const second = await runCli(args, { PBXREADY_WEBHOOK: url });
+      expect(received).toEqual([`/services/${token}`]);
+      // Unreachable webhook: the failure is reported, the URL is not.
+      const closedUrl = `http://127.0.0.1:${closed}/services/${token}`;
+      await writeFile(inv, `127.0.0.1 name=pbx1 ports=${open.port}\n`);
+      const third = await runCli(args, { PBXREADY_WEBHOOK: closedUrl });
+      expect(third.stderr).toContain('pbxready scan: drift not delivered: the webhook could not be reached');
+      const all = [first, second, third].map((r) => r.stdout + r.stderr).join('\n');
+      expect(all).toContain('Changes since run 1: 2');
+      for (const secret of [token, 'env-secret-token', url, closedUrl]) expect(all).not.toContain(secret);
+      const missing = await runCli(args, { PBXREADY_WEBHOOK: undefined });
+      expect(missing.code).toBe(3);
+      expect(missing.stderr).toBe('pbxready: --notify-webhook-env: environment variable PBXREADY_WEBHOOK is not set or empty\n');
+      const notUrl = await runCli(args, { PBXREADY_WEBHOOK: 'env-secret-token' });
+      expect(notUrl.code).toBe(3);
+      expect(notUrl.stderr).toBe('pbxready: --notify-webhook-env: not a URL\n');
+    } finally {
+      await movable.stop();
+      await new Promise<void>((r) => hook.close(() => r()));
+    }
+  });
+
   it('two scans into one database at once both complete (WAL + busy timeout)', async () => {
     const db = join(dir, 'shared.db');
     const inv = join(dir, 'many.txt');
