@@ -8,8 +8,19 @@ const SECRET_KEY = /(pass(word|wd|phrase)?|secret|token|api[-_]?key|private[-_]?
 /** Key names that only look like secrets but hold facts we want to show. */
 const NOT_SECRET_KEY = /^(authMethods|tokenFile|passwordEnv|apiKeyEnv|keyFile|secretsRedacted)$/;
 
-/** Secret values that lines of config can carry: `secret=…`, `password: …`, `AMPDBPASS=…`. */
-const SECRET_ASSIGNMENT = /\b([\w.-]*(?:pass(?:word|wd)?|secret|token|api[-_]?key|pwd)[\w.-]*)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)/gi;
+const SECRET_NAME = String.raw`[\w-]*(?:pass(?:word|wd)?|secret|token|api[-_]?key|pwd)[\w-]*`;
+const SECRET_VALUE = String.raw`("[^"]*"|'[^']*'|[^\s,;&]+)`;
+/**
+ * Secret values config text can carry, in the three shapes it comes in: `secret=…` / `AMPDBPASS = …`
+ * anywhere (Asterisk, ini, shell), `password: …` only at the start of a line (YAML, headers), and
+ * `"token": "…"` (JSON inside a string). A name right after `/` or `.` is part of a path or file name
+ * (`/etc/passwd: …`, `serve.token: …`), and a colon inside a sentence is prose: neither is a secret.
+ */
+const SECRET_ASSIGNMENTS = [
+  new RegExp(String.raw`(?<![\w./-])(${SECRET_NAME})(\s*=\s*)${SECRET_VALUE}`, 'gi'),
+  new RegExp(String.raw`^(\s*${SECRET_NAME})(\s*:\s*)${SECRET_VALUE}`, 'gim'),
+  new RegExp(String.raw`("${SECRET_NAME}")(\s*:\s*)("[^"]*")`, 'gi'),
+];
 
 /** Names that point at where a secret lives (a variable, a file), not at the secret itself. */
 const NOT_SECRET_ASSIGNMENT = /(?:[-_]?env|[-_]?file|[-_]?path)$/i;
@@ -34,7 +45,10 @@ export class SecretRegistry {
     for (const v of [...this.values].sort((a, b) => b.length - a.length)) {
       if (out.includes(v)) out = out.split(v).join(REDACTED);
     }
-    return out.replace(SECRET_ASSIGNMENT, (whole, key: string, sep: string) => (NOT_SECRET_ASSIGNMENT.test(key) ? whole : `${key}${sep}${REDACTED}`));
+    for (const pattern of SECRET_ASSIGNMENTS) {
+      out = out.replace(pattern, (whole, key: string, sep: string) => (NOT_SECRET_ASSIGNMENT.test(key.replace(/"/g, '').trim()) ? whole : `${key}${sep}${REDACTED}`));
+    }
+    return out;
   }
 
   /** A deep copy with secret-named keys blanked and every string scrubbed. */

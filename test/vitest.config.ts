@@ -4,8 +4,9 @@ export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
     include: ['test/**/*.test.ts'],
-    // Real servers (sshd, MariaDB, Chromium) start per file; give them room on a 2-core CI box.
-    testTimeout: 60_000,
+    // Real servers (sshd, MariaDB, Chromium) start per file and CLI tests spawn Node many times;
+    // give them room on a 2-core CI box running two files at once.
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
     fileParallelism: true,

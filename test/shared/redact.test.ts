@@ -31,6 +31,25 @@ describe('redaction', () => {
     expect(r.scrub('api_key: abc')).toBe(`api_key: ${REDACTED}`);
   });
 
+  it('scrubs YAML-style lines and JSON inside strings', () => {
+    const r = new SecretRegistry();
+    expect(r.scrub('user: root\npassword: hunter22\n  api_key: k1')).toBe(`user: root\npassword: ${REDACTED}\n  api_key: ${REDACTED}`);
+    expect(r.scrub('body {"user":"a","token":"t-123"}')).toBe(`body {"user":"a","token":${REDACTED}}`);
+  });
+
+  it('keeps paths, file names and prose that merely contain a secret-like word', () => {
+    const r = new SecretRegistry();
+    for (const text of [
+      'pbxready-agent: --token-file /etc/pbxready/serve.token: ENOENT',
+      'pbxready-agent: /etc/passwd: not a JSON report',
+      '--config /tmp/passwords.json: unexpected token',
+      'Reset your password: here',
+      "Access denied for user 'x'@'localhost' (using password: YES)",
+    ]) {
+      expect(r.scrub(text)).toBe(text);
+    }
+  });
+
   it('does not mutate its input', () => {
     const r = new SecretRegistry();
     const input = { password: 'x1234' };
