@@ -1,6 +1,8 @@
 // What every pbxready CLI shares: one-line errors with exit 3, yargs wired to fail that way,
 // reports written to stdout or atomically to a file.
 
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT_USAGE, UsageError, errorLine } from '../errors.js';
 import { secrets } from '../redact.js';
@@ -24,6 +26,10 @@ export function configureYargs<T>(y: Argv<T>, scriptName: string): Argv<T> {
     .help()
     .version(TOOL.version)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
+    // --output is checked before any probe runs: a typo must not cost a whole check or scan.
+    .middleware((argv) => {
+      if (typeof argv.output === 'string') checkOutputPath(argv.output);
+    })
     .fail((msg, err) => {
       if (err && !(err instanceof UsageError)) die(`${scriptName}: ${errorLine(err)}`);
       die(`${scriptName}: ${msg ?? errorLine(err)}`);
@@ -39,6 +45,26 @@ export async function runMain(scriptName: string, main: () => Promise<number | v
     if (process.env.PBXREADY_DEBUG && !(err instanceof UsageError)) process.stderr.write(`${secrets.scrub(String((err as Error)?.stack ?? err))}\n`);
     die(`${scriptName}: ${errorLine(err)}`);
   }
+}
+
+/** --output FILE: its directory must exist and FILE must not be a directory. */
+export function checkOutputPath(path: string): void {
+  if (path.trim() === '') throw new UsageError('--output is empty');
+  const dir = dirname(resolve(path));
+  let dirStat;
+  try {
+    dirStat = statSync(dir);
+  } catch {
+    throw new UsageError(`--output ${path}: the directory ${dir} does not exist`);
+  }
+  if (!dirStat.isDirectory()) throw new UsageError(`--output ${path}: ${dir} is not a directory`);
+  let target;
+  try {
+    target = statSync(path);
+  } catch {
+    return; // a new file
+  }
+  if (target.isDirectory()) throw new UsageError(`--output ${path} is a directory (give a file name)`);
 }
 
 /** Reports go to stdout, or atomically to --output FILE. */

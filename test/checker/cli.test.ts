@@ -50,6 +50,8 @@ describe('bad input: one line on stderr, exit 3, no stack trace', () => {
     ['unreadable known_hosts', ['check', '127.0.0.1', '--allow-private', '--ports', '1', '--no-icmp', '--known-hosts', '/nonexistent/known_hosts'], /known_hosts|known-hosts/i],
     ['unknown command', ['frobnicate'], /^pbxready: Unknown command: frobnicate$/],
     ['no command', [], /a command is required/],
+    ['--output into a missing directory', ['check', '127.0.0.1', '--output', '/nonexistent/dir/report.html'], /^pbxready: --output \/nonexistent\/dir\/report\.html: the directory \/nonexistent\/dir does not exist$/],
+    ['--output naming a directory', ['check', '127.0.0.1', '--output', '/tmp'], /^pbxready: --output \/tmp is a directory \(give a file name\)$/],
     ['unknown flag', ['check', '127.0.0.1', '--colour'], /colour/],
   ])('%s', async (_name, args, message) => {
     const r = await cli(args as string[]);
