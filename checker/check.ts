@@ -232,9 +232,10 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps = DEFAULT_
     );
   }
 
+  const icmp = await icmpRun;
   const findings: Finding[] = [
     ...targetFindings(addresses, options.allowPrivate),
-    ...addresses.flatMap((a) => addressFindings(a, ports)),
+    ...addresses.flatMap((a) => addressFindings(a, ports, icmp.alive === true)),
     ...ports.flatMap((p) => serviceFindings(p, product, options)),
   ];
   if (options.product === 'auto') findings.push(finding('PRODUCT_AUTO_GUESS', { product: PROFILES[product].title, reason }));
@@ -242,7 +243,7 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps = DEFAULT_
   return finish({
     target: { host: options.host, addresses, product, productReason: reason },
     ports,
-    icmp: await icmpRun,
+    icmp,
     findings,
   });
 }

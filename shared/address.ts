@@ -2,7 +2,7 @@
 
 import { isIP } from 'node:net';
 
-export type AddressRange = 'public' | 'private' | 'loopback' | 'link-local' | 'CGNAT' | 'unspecified' | 'unique-local' | 'documentation' | 'multicast';
+export type AddressRange = 'public' | 'private' | 'loopback' | 'link-local' | 'CGNAT' | 'unspecified' | 'unique-local' | 'documentation' | 'multicast' | 'reserved';
 
 function v4ToInt(a: string): number {
   return a.split('.').reduce((acc, o) => (acc << 8) + Number(o), 0) >>> 0;
@@ -26,6 +26,7 @@ const V4_RANGES: Array<[string, number, AddressRange]> = [
   ['198.51.100.0', 24, 'documentation'],
   ['203.0.113.0', 24, 'documentation'],
   ['224.0.0.0', 4, 'multicast'],
+  ['240.0.0.0', 4, 'reserved'],
 ];
 
 function expandV6(a: string): number[] | null {

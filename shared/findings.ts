@@ -23,7 +23,7 @@ export const FINDINGS = {
   },
   HOST_UNREACHABLE: {
     severity: 'fail',
-    message: 'Nothing answers on {address}: every probed port is filtered.',
+    message: 'No TCP port answers on {address}: every probed port is filtered{ping}.',
     remedy: 'Check that the address is the PBX\'s public IP, that the host is up, and that the firewall in front of it allows the vendor\'s support ports.',
   },
   TARGET_NOT_PUBLIC: {

@@ -26,8 +26,12 @@ export function portFindings(p: PortResult): Finding[] {
  * All ports of one address. When every probed port is filtered the host itself is unreachable:
  * one HOST_UNREACHABLE says so, instead of one PORT_FILTERED per port with the same cause.
  */
-export function addressFindings(address: string, ports: readonly PortResult[]): Finding[] {
+export function addressFindings(address: string, ports: readonly PortResult[], answersPing = false): Finding[] {
   const mine = ports.filter((p) => p.address === address);
-  if (mine.length > 0 && mine.every((p) => p.state === 'filtered')) return [finding('HOST_UNREACHABLE', {}, { address })];
+  if (mine.length > 0 && mine.every((p) => p.state === 'filtered')) {
+    // A host that answers ping is up: then it is the firewall in front of it, and the message says so.
+    const ping = answersPing ? ' (the host answers ping: it is up, and a firewall drops TCP)' : '';
+    return [finding('HOST_UNREACHABLE', { ping }, { address })];
+  }
   return mine.flatMap(portFindings);
 }

@@ -33,6 +33,10 @@ describe('addressFindings', () => {
   it('all filtered → only HOST_UNREACHABLE for that address', () => {
     const ports = [p({ state: 'filtered' }), p({ port: 2020, state: 'filtered' }), p({ port: 3306, purpose: 'exposure', required: false, state: 'filtered' }), p({ address: '203.0.113.10', state: 'closed' })];
     expect(addressFindings('203.0.113.9', ports).map((f) => [f.code, f.address])).toEqual([['HOST_UNREACHABLE', '203.0.113.9']]);
+    expect(addressFindings('203.0.113.9', ports)[0]!.message).toBe('No TCP port answers on 203.0.113.9: every probed port is filtered.');
+    expect(addressFindings('203.0.113.9', ports, true)[0]!.message).toBe(
+      'No TCP port answers on 203.0.113.9: every probed port is filtered (the host answers ping: it is up, and a firewall drops TCP).',
+    );
     expect(addressFindings('203.0.113.10', ports).map((f) => f.code)).toEqual(['PORT_CLOSED']);
   });
   it('one port answering (even closed) → per-port findings', () => {
