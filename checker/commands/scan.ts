@@ -139,16 +139,26 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
     const abort = new AbortController();
     // Every probe in flight listens on this one signal: thousands of listeners are the design.
     setMaxListeners(0, abort.signal);
+    const tally = new ScanTally();
+    const progress = format === 'text' && wantsProgress(process.stderr, process.env) ? new ProgressBar(process.stderr, total) : null;
+    let invalidSeen = 0;
+    let finished = false;
     const onSignal = (sig: NodeJS.Signals) => {
-      if (abort.signal.aborted) process.exit(130);
-      process.stderr.write(`\npbxready scan: ${sig}: stopping; finished hosts are kept\n`);
+      if (abort.signal.aborted) {
+        // The second signal (e.g. the first is stuck behind a paused `| less`): leave now, but
+        // never with the run left 'running' in the history.
+        if (!finished) store.finishRun(runId, { status: 'interrupted', finishedAt: new Date().toISOString(), hostsTotal: total, invalidEntries: invalidSeen });
+        store.close();
+        process.stderr.write(`pbxready scan: ${sig} again: exiting now; run ${runId} recorded as interrupted\n`);
+        process.exit(130);
+      }
+      progress?.interrupt();
+      process.stderr.write(`pbxready scan: ${sig}: stopping; finished hosts are kept\n`);
       abort.abort();
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
 
-    const tally = new ScanTally();
-    const progress = format === 'text' && wantsProgress(process.stderr, process.env) ? new ProgressBar(process.stderr, total) : null;
     const ndjsonOut = format === 'ndjson' ? (argv.output ? (await import('node:fs')).createWriteStream(argv.output) : process.stdout) : null;
     // The reader went away (`| head`): stop like on a signal, keep what finished.
     ndjsonOut?.on('error', (err: NodeJS.ErrnoException) => {
@@ -167,8 +177,15 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
             progress?.update(tally);
             if (ndjsonOut) await writeNdjson(ndjsonOut, report);
           },
-          onInvalid: (e) => process.stderr.write(`${secrets.scrub(`INVENTORY_ENTRY_INVALID ${finding('INVENTORY_ENTRY_INVALID', { line: e.line, reason: e.reason }).message}`)}\n`),
-          onHostError: (entry, err) => process.stderr.write(`${secrets.scrub(`pbxready scan: line ${entry.line} (${entry.host}): the check failed: ${(err as Error).message}`)}\n`),
+          onInvalid: (e) => {
+            invalidSeen++;
+            progress?.interrupt();
+            process.stderr.write(`${secrets.scrub(`INVENTORY_ENTRY_INVALID ${finding('INVENTORY_ENTRY_INVALID', { line: e.line, reason: e.reason }).message}`)}\n`);
+          },
+          onHostError: (entry, err) => {
+            progress?.interrupt();
+            process.stderr.write(`${secrets.scrub(`pbxready scan: line ${entry.line} (${entry.host}): the check failed: ${(err as Error).message}`)}\n`);
+          },
         },
         (entry) => targetFor(entry, { product, ...(ports ? { ports } : {}) }),
       );
@@ -178,6 +195,7 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
       }
       if (ndjsonOut && ndjsonOut !== process.stdout) await new Promise<void>((r) => ndjsonOut.end(r));
       store.finishRun(runId, { status: outcome.interrupted ? 'interrupted' : 'complete', finishedAt: new Date().toISOString(), hostsTotal: total, invalidEntries: outcome.invalid });
+      finished = true;
       if (outcome.interrupted) {
         const f = finding('SCAN_INTERRUPTED', { done: outcome.done, total });
         process.stderr.write(`SCAN_INTERRUPTED ${f.message} ${f.remedy}\n`);

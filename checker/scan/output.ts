@@ -49,8 +49,10 @@ export class ScanTally {
   }
 }
 
+/** One line redrawn in place (`\r`); any other stderr line must call interrupt() first. */
 export class ProgressBar {
   private last = 0;
+  private drawn = false;
   constructor(
     private readonly out: Writable & { columns?: number },
     private readonly total: number,
@@ -63,11 +65,20 @@ export class ProgressBar {
     const width = 30;
     const filled = this.total ? Math.round((tally.done / this.total) * width) : width;
     const c = tally.counts;
+    this.drawn = true;
     this.out.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${tally.done}/${this.total} hosts  not-ready ${c['not-ready']} · unknown ${c.unknown} · warnings ${c.warnings} · ready ${c.ready}\x1b[K`);
   }
 
   clear(): void {
     this.out.write('\r\x1b[K');
+    this.drawn = false;
+  }
+
+  /** Before another line goes to the terminal: erase the bar so the line does not land on it; the next update redraws it. */
+  interrupt(): void {
+    if (!this.drawn) return;
+    this.clear();
+    this.last = 0;
   }
 }
 

@@ -1,6 +1,7 @@
 // `pbxready scan` end to end: the CLI spawned against real loopback servers and a real network
 // namespace whose firewall drops (filtered, dead host) or resets (closed) ports.
 
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import type { CheckReport } from '../../shared/model.js';
 import { createNetns, type TestNetns } from '../harness/netns.js';
 import { closedPort, startSilentServer, type TestServer } from '../harness/servers.js';
 import { SqliteHistory } from '../../checker/history/sqlite.js';
-import { requireBuild, runCli, startCli, tempDir } from './helpers.js';
+import { CLI, requireBuild, runCli, startCli, tempDir } from './helpers.js';
 
 const NS_OPEN = 18080;
 const NS_DROP = 18081;
@@ -314,6 +315,52 @@ describe('pbxready scan --probes tcp', () => {
     const store = new SqliteHistory(db);
     try {
       expect(store.listRuns()).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a second signal exits at once (130), with the run recorded as interrupted, not left running', async () => {
+    const db = join(dir, 'twice.db');
+    const inv = join(dir, 'twice.txt');
+    // Enough reports to fill the stdout pipe nobody reads (a paused `| less`): the scan waits for
+    // the reader, so the first signal cannot finish it; the second must leave, recording the run.
+    const lines = ['127.0.0.1 name=bad colour=blue', ...Array.from({ length: 400 }, (_, i) => `127.0.0.${(i % 200) + 1} name=h${i} ports=${open.port},${closed}`)];
+    await writeFile(inv, lines.join('\n'));
+    const child = spawn(process.execPath, [CLI, 'scan', '--inventory', inv, '--probes', 'tcp', '--allow-private', '--db', db, '--format', 'ndjson'], { env: { ...process.env, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.pause();
+    let stderr = '';
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const stderrSays = (text: string) => new Promise<void>((resolve) => {
+      const check = () => stderr.includes(text) && resolve();
+      child.stderr.on('data', (d: Buffer) => ((stderr += d.toString()), check()));
+      check();
+    });
+    await stderrSays('INVENTORY_ENTRY_INVALID');
+    // Wait until the pipe is full and the scan is blocked on it.
+    for (let hosts = -1; ; ) {
+      await new Promise((r) => setTimeout(r, 300));
+      const store = new SqliteHistory(db);
+      const done = store.listRuns()[0]?.hostsDone ?? 0;
+      store.close();
+      if (done === hosts && done > 0) break;
+      hosts = done;
+    }
+    child.kill('SIGINT');
+    await stderrSays('pbxready scan: SIGINT: stopping; finished hosts are kept\n');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(child.exitCode).toBeNull(); // still blocked behind the reader
+    child.kill('SIGTERM');
+    expect(await exited).toBe(130);
+    child.stdout.destroy();
+    expect(stderr).toMatch(/pbxready scan: SIGTERM again: exiting now; run 1 recorded as interrupted\n$/);
+    const store = new SqliteHistory(db);
+    try {
+      const [run] = store.listRuns();
+      expect(run).toMatchObject({ status: 'interrupted', hostsTotal: 400, invalidEntries: 1 });
+      expect(run!.hostsDone).toBeGreaterThan(0);
+      expect(run!.hostsDone).toBeLessThan(400);
+      expect(run!.finishedAt).not.toBeNull();
     } finally {
       store.close();
     }
