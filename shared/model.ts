@@ -23,6 +23,9 @@ export interface Finding {
   severity: Severity;
   port?: number;
   address?: string;
+  /** What the finding is about (a mount, trunk, table, path…), stable across runs: a snapshot
+   *  diff matches findings on code + port + address + subject, never on the message's numbers. */
+  subject?: string;
   message: string;
   remedy: string;
 }

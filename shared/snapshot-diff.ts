@@ -1,9 +1,9 @@
 // What changed between two agent reports (before/after an upgrade): versions, endpoints
 // registered, trunks, calls, disks, and findings. Pure.
 
-import { SCHEMA_VERSION, type AgentReport, type Finding, type Verdict } from './model.js';
+import { SCHEMA_VERSION, type AgentReport, type Finding, type Severity, type Verdict } from './model.js';
 
-export type DiffArea = 'verdict' | 'version' | 'asterisk' | 'endpoints' | 'trunk' | 'calls' | 'disk' | 'database' | 'cdr';
+export type DiffArea = 'verdict' | 'version' | 'asterisk' | 'endpoints' | 'trunk' | 'calls' | 'disk' | 'database' | 'cdr' | 'finding';
 
 export interface DiffChange {
   area: DiffArea;
@@ -23,6 +23,8 @@ export interface AgentDiff {
   changes: DiffChange[];
   newFindings: Finding[];
   resolvedFindings: Finding[];
+  /** Findings in both reports (as they are after), though their figures may have moved. */
+  stillPresent: Finding[];
 }
 
 /** Disk use changes smaller than this (percentage points) are noise. */
@@ -39,7 +41,20 @@ function push(out: DiffChange[], area: DiffArea, item: string, before: unknown, 
   out.push(change);
 }
 
-const findingKey = (f: Finding) => `${f.code}|${f.port ?? ''}|${f.address ?? ''}|${f.message}`;
+/** A message with its figures masked: "8.1 days" and "9.1 days" read the same. */
+const withoutFigures = (message: string) => message.replace(/\d+(?:[.,]\d+)*/g, '#');
+
+/**
+ * What makes two findings the same finding: code, port, address and subject (the mount, trunk,
+ * table, path…), never the numbers in the message. Reports from before `subject` existed are
+ * matched on the message with its figures masked, on both sides alike.
+ */
+function findingKeyer(before: AgentReport, after: AgentReport): (f: Finding) => string {
+  const subjects = [...before.findings, ...after.findings].every((f) => f.subject !== undefined);
+  return (f) => `${f.code}|${f.port ?? ''}|${f.address ?? ''}|${subjects ? f.subject : withoutFigures(f.message)}`;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warn: 1, fail: 2 };
 
 export function diffAgentReports(before: AgentReport, after: AgentReport): AgentDiff {
   const changes: DiffChange[] = [];
@@ -85,8 +100,17 @@ export function diffAgentReports(before: AgentReport, after: AgentReport): Agent
   push(changes, 'database', 'reachable', before.database.reachable, after.database.reachable, before.database.reachable && !after.database.reachable);
   push(changes, 'cdr', 'rows', before.cdr?.rows, after.cdr?.rows);
 
-  const kb = new Set(before.findings.map(findingKey));
+  const findingKey = findingKeyer(before, after);
+  const fb = new Map(before.findings.map((f) => [findingKey(f), f]));
   const ka = new Set(after.findings.map(findingKey));
+  const stillPresent = after.findings.filter((f) => fb.has(findingKey(f)));
+  for (const f of stillPresent) {
+    const was = fb.get(findingKey(f))!;
+    const item = f.subject ? `${f.code} ${f.subject}` : f.code;
+    if (was.message !== f.message || was.severity !== f.severity) {
+      push(changes, 'finding', item, `${was.severity}: ${was.message}`, `${f.severity}: ${f.message}`, SEVERITY_RANK[f.severity] > SEVERITY_RANK[was.severity]);
+    }
+  }
   return {
     schemaVersion: SCHEMA_VERSION,
     kind: 'agent-diff',
@@ -94,7 +118,8 @@ export function diffAgentReports(before: AgentReport, after: AgentReport): Agent
     from: { generatedAt: before.generatedAt, verdict: before.verdict },
     to: { generatedAt: after.generatedAt, verdict: after.verdict },
     changes,
-    newFindings: after.findings.filter((f) => !kb.has(findingKey(f))),
+    newFindings: after.findings.filter((f) => !fb.has(findingKey(f))),
     resolvedFindings: before.findings.filter((f) => !ka.has(findingKey(f))),
+    stillPresent,
   };
 }

@@ -176,9 +176,10 @@ export function diffDocument(d: AgentDiff): ReportDocument {
             }
           : { lines: ['nothing changed in versions, endpoints, trunks, calls, disks or findings'] }),
       },
+      ...(d.resolvedFindings.length ? [{ title: 'Resolved findings', lines: d.resolvedFindings.map((f) => `${f.code}: ${f.message}`) }] : []),
     ],
-    // The findings shown are the ones that appeared; resolved ones are in the table.
+    // The findings shown are the ones that appeared; resolved ones have their own section.
     findings: d.newFindings,
-    footer: `pbxready-agent diff · schema ${d.schemaVersion} · ${d.resolvedFindings.length} finding(s) resolved, ${d.newFindings.length} new`,
+    footer: `pbxready-agent diff · schema ${d.schemaVersion} · ${d.resolvedFindings.length} finding(s) resolved, ${d.newFindings.length} new, ${d.stillPresent.length} still present`,
   };
 }

@@ -49,20 +49,29 @@ function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
+/** Name what a finding is about, so a snapshot diff recognises it when only its numbers change. */
+function about(subject: string, f: Finding): Finding {
+  f.subject = subject;
+  return f;
+}
+
 function diskFindings(r: AgentFacts, t: AgentThresholds): Finding[] {
   const out: Finding[] = [];
   for (const d of r.disks) {
     if (d.usePercent >= t.diskWarnPercent) {
       out.push(
-        finding(
-          'DISK_SPACE_LOW',
-          { mount: d.mount, usePercent: round1(d.usePercent), avail: formatBytes(d.availBytes) },
-          d.usePercent >= t.diskFailPercent ? { severity: 'fail' } : {},
+        about(
+          d.mount,
+          finding(
+            'DISK_SPACE_LOW',
+            { mount: d.mount, usePercent: round1(d.usePercent), avail: formatBytes(d.availBytes) },
+            d.usePercent >= t.diskFailPercent ? { severity: 'fail' } : {},
+          ),
         ),
       );
     }
     if (d.inodesUsePercent !== undefined && d.inodesUsePercent !== null && d.inodesUsePercent >= t.inodesWarnPercent) {
-      out.push(finding('INODES_LOW', { mount: d.mount, usePercent: round1(d.inodesUsePercent) }));
+      out.push(about(d.mount, finding('INODES_LOW', { mount: d.mount, usePercent: round1(d.inodesUsePercent) })));
     }
   }
   return out;
@@ -75,45 +84,48 @@ function upgradeSpace(r: AgentFacts, t: AgentThresholds): Finding[] {
   if (!disk) return [];
   const needed = (cdr.dataBytes + cdr.indexBytes) * t.upgradeSpaceFactor + t.upgradeSpaceMarginBytes;
   if (disk.availBytes >= needed) return [];
-  return [finding('UPGRADE_SPACE_INSUFFICIENT', { mount: disk.mount, avail: formatBytes(disk.availBytes), needed: formatBytes(needed) })];
+  return [about(disk.mount, finding('UPGRADE_SPACE_INSUFFICIENT', { mount: disk.mount, avail: formatBytes(disk.availBytes), needed: formatBytes(needed) }))];
 }
 
 function cdrFindings(r: AgentFacts, t: AgentThresholds): Finding[] {
   const cdr = r.cdr;
   if (!cdr) return [];
-  if (cdr.error) return [finding('CDR_UNREADABLE', { table: cdr.table, reason: cdr.error })];
+  if (cdr.error) return [about(cdr.table, finding('CDR_UNREADABLE', { table: cdr.table, reason: cdr.error }))];
   const out: Finding[] = [];
   const bytes = (cdr.dataBytes ?? 0) + (cdr.indexBytes ?? 0);
   if ((cdr.rows ?? 0) > t.cdrRowsWarn || bytes > t.cdrBytesWarn) {
     out.push(
-      finding('CDR_TABLE_LARGE', {
-        table: cdr.table,
-        rows: cdr.rows ?? '?',
-        exact: cdr.rowsExact ? '' : ', estimated',
-        size: formatBytes(bytes),
-      }),
+      about(
+        cdr.table,
+        finding('CDR_TABLE_LARGE', {
+          table: cdr.table,
+          rows: cdr.rows ?? '?',
+          exact: cdr.rowsExact ? '' : ', estimated',
+          size: formatBytes(bytes),
+        }),
+      ),
     );
   }
   const h = cdr.lastHour;
   if (h && h.calls >= t.emergencyMinCalls && h.failed / h.calls >= t.emergencyFailedRatio) {
-    out.push(finding('EMERGENCY_CRITERIA_MET', { failed: h.failed, calls: h.calls, percent: Math.round((h.failed / h.calls) * 100) }));
+    out.push(about(cdr.table, finding('EMERGENCY_CRITERIA_MET', { failed: h.failed, calls: h.calls, percent: Math.round((h.failed / h.calls) * 100) })));
   }
   return out;
 }
 
 function asteriskFindings(r: AgentFacts, t: AgentThresholds): Finding[] {
   const a = r.asterisk;
-  if (!a.running) return [finding('ASTERISK_NOT_RUNNING', { reason: a.reason ?? 'no answer from the Asterisk CLI' })];
+  if (!a.running) return [about('asterisk', finding('ASTERISK_NOT_RUNNING', { reason: a.reason ?? 'no answer from the Asterisk CLI' }))];
   const out: Finding[] = [];
   for (const trunk of a.trunks) {
-    if (!/^registered$/i.test(trunk.state)) out.push(finding('TRUNK_UNREGISTERED', { name: trunk.name, state: trunk.state }));
+    if (!/^registered$/i.test(trunk.state)) out.push(about(trunk.name, finding('TRUNK_UNREGISTERED', { name: trunk.name, state: trunk.state })));
   }
   const e = a.endpoints;
   if (e && e.total > 0) {
     const unreachable = e.total - e.reachable;
     const percent = (unreachable / e.total) * 100;
     if (percent > t.endpointsUnreachablePercent) {
-      out.push(finding('ENDPOINTS_UNREACHABLE', { unreachable, total: e.total, percent: Math.round(percent) }));
+      out.push(about('endpoints', finding('ENDPOINTS_UNREACHABLE', { unreachable, total: e.total, percent: Math.round(percent) })));
     }
   }
   return out;
@@ -127,28 +139,31 @@ function customFindings(r: AgentFacts, t: AgentThresholds): Finding[] {
   if (c.customConfFiles.length) what.push(`${c.customConfFiles.length} non-empty *_custom.conf (${c.customConfFiles.join(', ')})`);
   if (c.agiScripts.length) what.push(`${c.agiScripts.length} extra AGI script(s) (${c.agiScripts.join(', ')})`);
   if (c.modifiedPackageFiles.length) what.push(`${c.modifiedPackageFiles.length} modified package file(s) (${c.modifiedPackageFiles.slice(0, 5).join(', ')}${c.modifiedPackageFiles.length > 5 ? ', …' : ''})`);
-  if (what.length) out.push(finding('CUSTOM_DEVELOPMENT_FOUND', { what: what.join('; ') }));
+  if (what.length) out.push(about('custom development', finding('CUSTOM_DEVELOPMENT_FOUND', { what: what.join('; ') })));
   if (c.newestBackup) {
-    if (c.newestBackup.ageDays > t.backupMaxAgeDays) out.push(finding('BACKUP_OLD', { ageDays: round1(c.newestBackup.ageDays), path: c.newestBackup.path }));
+    if (c.newestBackup.ageDays > t.backupMaxAgeDays) out.push(about(c.newestBackup.path, finding('BACKUP_OLD', { ageDays: round1(c.newestBackup.ageDays), path: c.newestBackup.path })));
   } else if (c.backupDir) {
-    out.push(finding('BACKUP_MISSING', { where: c.backupDir }));
+    out.push(about(c.backupDir, finding('BACKUP_MISSING', { where: c.backupDir })));
   }
   return out;
 }
 
 function sourceFindings(r: AgentFacts): Finding[] {
   const out: Finding[] = [];
-  if (r.product.name === 'unknown') out.push(finding('PRODUCT_NOT_DETECTED', { root: r.root ?? '/' }));
+  if (r.product.name === 'unknown') out.push(about(r.root ?? '/', finding('PRODUCT_NOT_DETECTED', { root: r.root ?? '/' })));
   if (!r.database.reachable) {
     out.push(
-      finding('DB_UNREACHABLE', {
-        where: r.database.where ?? 'the database',
-        reason: r.database.error ?? 'unknown error',
-        source: r.database.credentialsSource ?? 'the product\'s configuration',
-      }),
+      about(
+        r.database.where ?? 'the database',
+        finding('DB_UNREACHABLE', {
+          where: r.database.where ?? 'the database',
+          reason: r.database.error ?? 'unknown error',
+          source: r.database.credentialsSource ?? 'the product\'s configuration',
+        }),
+      ),
     );
   }
-  for (const p of r.unreadable ?? []) out.push(finding('SOURCE_UNREADABLE', { source: p.source, reason: p.reason }));
+  for (const p of r.unreadable ?? []) out.push(about(p.source, finding('SOURCE_UNREADABLE', { source: p.source, reason: p.reason })));
   return out;
 }
 
