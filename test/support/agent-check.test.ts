@@ -119,6 +119,20 @@ describe('pbxready check --agent ssh: one report, both views, the right diagnosi
 
   it('never prints the SSH password or a password the agent read', () => noSecret(run));
 
+  it('no format and no trace log line carries the SSH password, right or wrong', async () => {
+    for (const password of [sshd.password, 'Wr0ng-Pass-For-Test']) {
+      for (const format of ['text', 'json', 'markdown', 'html']) {
+        const r = await pbxready(['check', ...checkArgs(['--format', format, '--log-level', 'trace'])], { [PASSWORD_ENV]: password });
+        expect(r.stdout.length, format).toBeGreaterThan(200);
+        expect(r.stderr, `${format}: the trace log ran`).not.toBe('');
+        for (const out of [r.stdout, r.stderr]) {
+          expect(out, format).not.toContain(password);
+          expect(out, format).not.toContain('Fixture-Pbxware-Db-S3cret');
+        }
+      }
+    }
+  });
+
   it('the text report shows both views side by side', async () => {
     const text = await pbxready(['check', ...checkArgs()], { [PASSWORD_ENV]: sshd.password });
     expect(text.code).toBe(2);
