@@ -1,6 +1,6 @@
 // The agent's common flags and config file → one validated AgentOptions, merged in one place.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { UsageError } from '../shared/errors.js';
@@ -150,6 +150,19 @@ function splitCommand(v: string, flag: string): string[] {
   return parts;
 }
 
+/** --root must be a directory: a typo there would otherwise read as "no product found". */
+function rootDir(raw: string | undefined): string {
+  const root = resolve(raw ?? AGENT_DEFAULTS.root);
+  let isDir: boolean;
+  try {
+    isDir = statSync(root).isDirectory();
+  } catch (err) {
+    throw new UsageError(`--root ${root}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : ((err as NodeJS.ErrnoException).code ?? 'cannot read')}`);
+  }
+  if (!isDir) throw new UsageError(`--root ${root}: not a directory`);
+  return root;
+}
+
 export function resolveOptions(argv: CommonArgs): AgentOptions {
   const configFile = argv.config ? resolve(argv.config) : null;
   const config = configFile ? readConfig(configFile) : {};
@@ -186,7 +199,7 @@ export function resolveOptions(argv: CommonArgs): AgentOptions {
       : AGENT_DEFAULTS.timeoutMs;
 
   return {
-    root: resolve(argv.root ?? AGENT_DEFAULTS.root),
+    root: rootDir(argv.root),
     asteriskCmd: asteriskRaw === undefined ? null : splitCommand(asteriskRaw, '--asterisk-cmd'),
     cdrTable,
     db,
