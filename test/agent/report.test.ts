@@ -204,6 +204,12 @@ test('a CDR table without a calldate index: time-based figures are "not measured
   expect(r.cdr?.engine).toBe('InnoDB');
 });
 
+test('the harness\'s server keeps its temp tables in its own directory, not the shared /tmp', async () => {
+  const [rows] = (await db.admin.query('SELECT @@tmpdir AS tmpdir')) as unknown as [Array<{ tmpdir: string }>];
+  expect(rows[0]!.tmpdir).toBe(db.tmpDir);
+  expect(db.tmpDir.startsWith(join(db.dataDir, '..'))).toBe(true);
+});
+
 test('the last-hour and oldest/newest queries use the calldate index, never a full scan', async () => {
   for (const table of ['pbxware.cdr', 'asteriskcdrdb.cdr']) {
     const [hour] = (await db.admin.query(`EXPLAIN ${lastHourSql(table)}`)) as unknown as [Array<{ type: string; key: string | null; rows: number }>];

@@ -3,7 +3,7 @@
 // CDR tables. Always stop() it in afterAll: it kills the server's process group.
 
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,8 @@ export interface MariaDb {
   port: number;
   socket: string;
   dataDir: string;
+  /** The server's own --tmpdir (not the shared /tmp). */
+  tmpDir: string;
   /** Run admin SQL (as root over the socket). */
   admin: mysql.Connection;
   stop(): Promise<void>;
@@ -43,6 +45,8 @@ export async function startMariaDb(opts: { bufferPoolMb?: number } = {}): Promis
   const dir = mkdtempSync(join(tmpdir(), 'pbxready-mariadb-'));
   const dataDir = join(dir, 'data');
   const socket = join(dir, 'mysqld.sock');
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp);
   const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
   await execFileP('mariadb-install-db', ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asRoot], { timeout: 60_000 });
   const port = await freePort();
@@ -56,6 +60,8 @@ export async function startMariaDb(opts: { bufferPoolMb?: number } = {}): Promis
       '--bind-address=127.0.0.1',
       `--pid-file=${join(dir, 'mariadbd.pid')}`,
       `--log-error=${join(dir, 'error.log')}`,
+      // Its own temp dir: servers started in parallel must not share /tmp's temp tables.
+      `--tmpdir=${tmp}`,
       `--innodb-buffer-pool-size=${opts.bufferPoolMb ?? 128}M`,
       '--innodb-log-file-size=64M',
       '--innodb-flush-log-at-trx-commit=2',
@@ -108,6 +114,7 @@ export async function startMariaDb(opts: { bufferPoolMb?: number } = {}): Promis
     port,
     socket,
     dataDir,
+    tmpDir: tmp,
     admin: conn,
     stop: async () => {
       await conn.end().catch(() => conn.destroy());
