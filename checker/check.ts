@@ -73,6 +73,7 @@ function sshOptions(ctx: Probing, withCredentials: boolean): SshProbeOptions {
   if (withCredentials && ctx.options.ssh) o.credentials = ctx.options.ssh;
   if (ctx.options.sshFingerprint) o.expectedFingerprint = ctx.options.sshFingerprint;
   if (ctx.knownHosts) o.knownHosts = ctx.knownHosts;
+  if (ctx.options.signal) o.signal = ctx.options.signal;
   return o;
 }
 

@@ -54,6 +54,12 @@ export function probeFamilies(report: CheckReport, durationSeconds: number): Met
     { name: 'pbxready_probe_success', help: 'Whether the host is ready for vendor support (verdict ready or warnings).', type: 'gauge', samples: [{ value: report.verdict === 'ready' || report.verdict === 'warnings' ? 1 : 0 }] },
     { name: 'pbxready_probe_duration_seconds', help: 'How long the check took.', type: 'gauge', samples: [{ value: durationSeconds }] },
     {
+      name: 'pbxready_port_connect_seconds',
+      help: 'TCP connect time per port on the first address (ports that answered: open or refused).',
+      type: 'gauge',
+      samples: ports.filter((p) => p.latencyMs !== null).map((p) => ({ labels: { port: p.port }, value: p.latencyMs! / 1000 })),
+    },
+    {
       name: 'pbxready_verdict',
       help: 'Verdict of the check: 0 ready, 1 warnings, 2 not-ready, 3 unknown (the exit code).',
       type: 'gauge',

@@ -21,6 +21,21 @@ export interface ExporterOptions {
 
 const TARGET = /^(\[[0-9a-f:.]+\]|[a-z0-9.:-]{1,253})$/i;
 
+/** Answer this much before Prometheus gives up (blackbox_exporter keeps 0.5 s), at most a tenth of a short timeout. */
+const SCRAPE_MARGIN_MS = 500;
+
+/**
+ * How long this scrape may take: Prometheus sends its scrape_timeout in a header; the probe must
+ * answer a little before it, or the scrape fails with no metrics at all. Without the header,
+ * --timeout-ms alone bounds each probe.
+ */
+export function scrapeBudgetMs(header: string | string[] | undefined, timeoutMs: number): number {
+  const seconds = Number(Array.isArray(header) ? header[0] : header);
+  if (!Number.isFinite(seconds) || seconds <= 0) return timeoutMs;
+  const scrapeMs = seconds * 1000;
+  return Math.max(1, Math.min(timeoutMs, Math.floor(scrapeMs - Math.min(SCRAPE_MARGIN_MS, scrapeMs / 10))));
+}
+
 export function createExporter(opts: ExporterOptions, deps: CheckDeps = DEFAULT_DEPS): Server {
   const own = { probes: new Map<string, number>(), seconds: 0, inFlight: 0, errors: 0 };
   const started = Date.now() / 1000;
@@ -30,7 +45,7 @@ export function createExporter(opts: ExporterOptions, deps: CheckDeps = DEFAULT_
     res.end(body);
   };
 
-  const probe = async (url: URL, res: ServerResponse) => {
+  const probe = async (url: URL, req: IncomingMessage, res: ServerResponse) => {
     const target = url.searchParams.get('target') ?? '';
     const module = url.searchParams.get('module') ?? 'pbxware';
     if (!TARGET.test(target)) return send(res, 400, 'target must be a host name or an IP address\n');
@@ -38,12 +53,22 @@ export function createExporter(opts: ExporterOptions, deps: CheckDeps = DEFAULT_
     if (own.inFlight >= opts.maxInFlight) return send(res, 503, 'too many probes in flight\n');
     own.inFlight++;
     const t0 = performance.now();
+    // Stop probing when the scraper hangs up (its own timeout, a restart): nobody reads the answer.
+    const gone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableEnded) gone.abort();
+    });
+    const budgetMs = scrapeBudgetMs(req.headers['x-prometheus-scrape-timeout-seconds'], opts.timeoutMs);
+    // Each probe gets at most the budget; the deadline cuts a chain of them (connect, retry, TLS,
+    // page) so the whole answer still arrives in time, reporting what was not finished as failed.
+    const signal = AbortSignal.any([gone.signal, AbortSignal.timeout(budgetMs)]);
     try {
       const host = target.replace(/^\[(.*)\]$/, '$1');
       const report = await runCheck(
-        { ...CHECK_DEFAULTS, host, product: module as Product, timeoutMs: opts.timeoutMs, perHostConcurrency: opts.perHostConcurrency, allowPrivate: opts.allowPrivate, probes: opts.probes, retryFiltered: true, icmp: false },
+        { ...CHECK_DEFAULTS, host, product: module as Product, timeoutMs: budgetMs, perHostConcurrency: opts.perHostConcurrency, allowPrivate: opts.allowPrivate, probes: opts.probes, retryFiltered: true, icmp: false, signal },
         deps,
       );
+      if (gone.signal.aborted) return;
       const seconds = (performance.now() - t0) / 1000;
       own.seconds += seconds;
       const key = `${module}\u0000${report.verdict}`;
@@ -77,7 +102,7 @@ export function createExporter(opts: ExporterOptions, deps: CheckDeps = DEFAULT_
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://exporter');
     if (req.method !== 'GET') return send(res, 405, 'GET only\n');
-    if (url.pathname === '/probe') return void probe(url, res);
+    if (url.pathname === '/probe') return void probe(url, req, res);
     if (url.pathname === '/metrics') return metrics(res);
     if (url.pathname === '/') return send(res, 200, '<html><body><h1>pbxready exporter</h1><p><a href="/metrics">/metrics</a> · /probe?target=HOST&amp;module=pbxware|serverware|issabel</p></body></html>\n', 'text/html; charset=utf-8');
     return send(res, 404, 'not found\n');

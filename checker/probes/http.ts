@@ -52,7 +52,9 @@ export async function probeHttp(address: string, port: number, options: HttpProb
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error(`${TIMEOUT_PREFIX} ${timeoutMs} ms`)), timeoutMs);
   const onAbort = () => controller.abort(new Error('aborted'));
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  // Already stopped (queued behind the per-host cap when the abort came): do not dial at all.
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
   const httpAgent = new HttpAgent({ keepAlive: false });
   const httpsAgent = new HttpsAgent({ keepAlive: false, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }) });
 

@@ -34,6 +34,8 @@ export interface SshProbeOptions {
   credentials?: SshCredentials;
   expectedFingerprint?: string;
   knownHosts?: KnownHostEntry[];
+  /** Stops the probe at once (SIGTERM, a scraper that went away): the socket is destroyed. */
+  signal?: AbortSignal;
 }
 
 /** Who the `none` query names when no credential is given: root exists on every PBX, so the query
@@ -200,6 +202,7 @@ export async function probeSsh(address: string, port: number, options: SshProbeO
       if (done) return;
       done = true;
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       facts.banner = tap.banner();
       if (facts.hostKey !== 'mismatch') {
         if (!tap.received) {
@@ -227,6 +230,11 @@ export async function probeSsh(address: string, port: number, options: SshProbeO
       finish();
     };
     let timer = setTimeout(onTimeout, options.timeoutMs);
+    const onAbort = () => {
+      lastError = 'stopped before an answer (the check was aborted)';
+      if (phase === 'auth') setAuth(false, lastError);
+      finish();
+    };
 
     const verifyHostKey = (blob: Buffer): boolean => {
       phase = 'kex';
@@ -285,6 +293,8 @@ export async function probeSsh(address: string, port: number, options: SshProbeO
       if (tap.givenUp()) finish();
     });
 
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     sock.connect({ host: address, port });
     try {
       client.connect(clientConfig(sock, username, verifyHostKey, authHandler, options.knownHosts, names));

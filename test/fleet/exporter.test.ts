@@ -5,9 +5,9 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEPS } from '../../checker/check.js';
-import { createExporter } from '../../checker/exporter/server.js';
+import { createExporter, scrapeBudgetMs } from '../../checker/exporter/server.js';
 import { parseListen } from '../../checker/commands/exporter.js';
-import { closedPort, page, PAGES, startHttpServer, startHttpsServer, type TestServer } from '../harness/servers.js';
+import { closedPort, page, PAGES, startHttpServer, startHttpsServer, startSilentServer, type TestServer } from '../harness/servers.js';
 import { startSshd, type SshdServer } from '../harness/sshd.js';
 import { makeCertificates } from '../harness/tls-certs.js';
 
@@ -107,6 +107,12 @@ describe('pbxready exporter', () => {
     expect(value(p, 'pbxready_ssh_hostkey_info', { port: '2020' })).toEqual([1]);
     const fp = p.samples.find((s) => s.name === 'pbxready_ssh_hostkey_info')!.labels.fingerprint;
     expect(Object.values(sshd.hostKeyFingerprints)).toContain(fp);
+    for (const port of ['80', '81', '443', '2020', '3306']) {
+      const [connect] = value(p, 'pbxready_port_connect_seconds', { port });
+      expect(connect).toBeGreaterThan(0);
+      expect(connect).toBeLessThan(1);
+    }
+    expect(p.types.get('pbxready_port_connect_seconds')).toBe('gauge');
     const [duration] = value(p, 'pbxready_probe_duration_seconds');
     expect(duration).toBeGreaterThan(0);
     expect(duration).toBeLessThan(10);
@@ -132,6 +138,63 @@ describe('pbxready exporter', () => {
     expect(value(m, 'pbxready_exporter_probes_total', { module: 'serverware', verdict: 'not-ready' })).toEqual([1]);
     expect(value(m, 'pbxready_exporter_probes_in_flight')).toEqual([0]);
     expect(value(m, 'process_resident_memory_bytes')[0]).toBeGreaterThan(1e6);
+  });
+
+  it('the scrape budget: a little under X-Prometheus-Scrape-Timeout-Seconds, never above --timeout-ms', () => {
+    expect(scrapeBudgetMs('10', 30_000)).toBe(9500);
+    expect(scrapeBudgetMs('1.5', 30_000)).toBe(1350);
+    expect(scrapeBudgetMs('60', 5000)).toBe(5000);
+    expect(scrapeBudgetMs(undefined, 5000)).toBe(5000);
+    expect(scrapeBudgetMs('nonsense', 5000)).toBe(5000);
+    expect(scrapeBudgetMs('0', 5000)).toBe(5000);
+  });
+
+  describe('against a tarpit (accepts, never speaks) with a 10 s --timeout-ms', () => {
+    let tarpit: TestServer;
+    let slow: Server;
+    let slowBase: string;
+    beforeAll(async () => {
+      tarpit = await startSilentServer();
+      const all = Object.fromEntries([80, 81, 443, 2020, 2222, 3306, 5038].map((p) => [p, tarpit.port]));
+      slow = createExporter({ timeoutMs: 10_000, perHostConcurrency: 4, allowPrivate: true, probes: 'full', maxInFlight: 8 }, { ...DEFAULT_DEPS, portMap: all });
+      slow.listen(0, '127.0.0.1');
+      await once(slow, 'listening');
+      slowBase = `http://127.0.0.1:${(slow.address() as { port: number }).port}`;
+    });
+    afterAll(async () => {
+      slow?.closeAllConnections();
+      await new Promise<void>((r) => (slow ? slow.close(() => r()) : r()));
+      await tarpit?.stop();
+    });
+
+    it('a scrape with X-Prometheus-Scrape-Timeout-Seconds: 1.5 is answered within 1.5 s, the unfinished services as failures', async () => {
+      const t0 = performance.now();
+      const res = await fetch(`${slowBase}/probe?target=127.0.0.1&module=pbxware`, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '1.5' } });
+      const body = await res.text();
+      const ms = performance.now() - t0;
+      expect(res.status).toBe(200);
+      expect(ms).toBeLessThan(1500);
+      expect(ms).toBeGreaterThan(1000); // it did wait for the services, up to the budget
+      const p = parseExposition(body);
+      // Open ports whose services never answered: HTTP/TLS/SSH failures (warnings in the catalogue).
+      expect(value(p, 'pbxready_verdict', { verdict: 'warnings' })).toEqual([1]);
+      expect(value(p, 'pbxready_findings', { severity: 'warn' })[0]).toBeGreaterThanOrEqual(5);
+      expect(value(p, 'pbxready_port_state', { port: '443', state: 'open' })).toEqual([1]);
+      expect(value(p, 'pbxready_probe_duration_seconds')[0]).toBeLessThan(1.5);
+    });
+
+    it('a scraper that hangs up stops the probe (in-flight back to 0 long before --timeout-ms)', async () => {
+      const inFlight = async () => value(parseExposition(await (await fetch(`${slowBase}/metrics`)).text()), 'pbxready_exporter_probes_in_flight')[0];
+      await expect(fetch(`${slowBase}/probe?target=127.0.0.1&module=pbxware`, { signal: AbortSignal.timeout(300) })).rejects.toThrow();
+      const t0 = performance.now();
+      let now = await inFlight();
+      while (now !== 0 && performance.now() - t0 < 5000) {
+        await new Promise((r) => setTimeout(r, 50));
+        now = await inFlight();
+      }
+      expect(now).toBe(0);
+      expect(performance.now() - t0).toBeLessThan(1000);
+    });
   });
 
   it('--listen parsing: ADDR:PORT, [v6]:PORT; anything else is a usage error', () => {

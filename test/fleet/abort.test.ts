@@ -1,0 +1,118 @@
+// Stopping promptly: every service probe honours the abort signal (SIGTERM on a scan, a scraper
+// hanging up on the exporter), against a tarpit that would otherwise hold it for --timeout-ms.
+
+import { writeFile } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeHttp } from '../../checker/probes/http.js';
+import { probeSsh } from '../../checker/probes/ssh.js';
+import { probeTls } from '../../checker/probes/tls.js';
+import { SqliteHistory } from '../../checker/history/sqlite.js';
+import { startSilentServer, type TestServer } from '../harness/servers.js';
+import { requireBuild, startCli, tempDir } from './helpers.js';
+
+let tarpit: TestServer;
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeAll(async () => {
+  requireBuild();
+  tarpit = await startSilentServer();
+  ({ dir, cleanup } = await tempDir());
+});
+afterAll(async () => {
+  await tarpit?.stop();
+  await cleanup?.();
+});
+
+const waitFor = async (cond: () => boolean, ms: number) => {
+  const t0 = Date.now();
+  while (!cond() && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 20));
+};
+
+describe('service probes stop on abort', () => {
+  it('SSH: aborted mid-banner wait, it returns at once and closes its socket', async () => {
+    const before = tarpit.connections();
+    const t0 = Date.now();
+    const facts = await probeSsh('127.0.0.1', tarpit.port, { host: '127.0.0.1', timeoutMs: 10_000, signal: AbortSignal.timeout(300) });
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(tarpit.connections()).toBe(before + 1);
+    expect(facts.error).toBe('stopped before an answer (the check was aborted)');
+    expect(facts.timedOut).toBeUndefined();
+  });
+
+  it('SSH and HTTP: a signal already aborted (the probe was queued behind the per-host cap) dials nothing', async () => {
+    const before = tarpit.connections();
+    const stopped = AbortSignal.abort();
+    const t0 = Date.now();
+    const [ssh, http, tls] = await Promise.all([
+      probeSsh('127.0.0.1', tarpit.port, { host: '127.0.0.1', timeoutMs: 10_000, signal: stopped }),
+      probeHttp('127.0.0.1', tarpit.port, { host: '127.0.0.1', scheme: 'http', timeoutMs: 10_000, signal: stopped }),
+      probeTls('127.0.0.1', tarpit.port, { host: '127.0.0.1', timeoutMs: 10_000, now: () => new Date(), signal: stopped }),
+    ]);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(ssh.error).toBe('stopped before an answer (the check was aborted)');
+    expect(http.error).toBe('aborted');
+    expect(tls.error).toBe('aborted');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(tarpit.connections()).toBe(before);
+  });
+});
+
+/** Tarpits on the well-known ports (HTTP 80, HTTPS 443, SSH 2020) of a loopback address of their own. */
+async function wellKnownTarpits(address: string): Promise<{ accepted: () => number; stop: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  const servers = await Promise.all(
+    [80, 443, 2020].map(
+      (port) =>
+        new Promise<Server>((resolve, reject) => {
+          const s = createServer((c) => {
+            accepted++;
+            sockets.add(c);
+            c.on('error', () => {});
+          });
+          s.once('error', (err) => reject(new Error(`cannot listen on ${address}:${port} (${(err as NodeJS.ErrnoException).code}): this test needs root and a free loopback address`)));
+          s.listen(port, address, () => resolve(s));
+        }),
+    ),
+  );
+  return {
+    accepted: () => accepted,
+    stop: async () => {
+      for (const c of sockets) c.destroy();
+      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    },
+  };
+}
+
+describe('pbxready scan --probes full', () => {
+  it('SIGTERM while HTTP, TLS and SSH probes wait on tarpits (10 s --timeout-ms) stops within a second', async () => {
+    const address = `127.66.${process.pid % 250}.${(Date.now() % 250) + 1}`;
+    const pits = await wellKnownTarpits(address);
+    try {
+      const inv = join(dir, 'tarpits.txt');
+      const db = join(dir, 'tarpits.db');
+      await writeFile(inv, Array.from({ length: 3 }, (_, i) => `${address} pbxware name=t${i} ports=80,443,2020`).join('\n'));
+      const { child, done } = startCli(['scan', '--inventory', inv, '--allow-private', '--db', db, '--timeout-ms', '10000', '--format', 'ndjson']);
+      // 3 hosts × 3 ports connected (TCP) and at least one service probe each on top.
+      await waitFor(() => pits.accepted() >= 12, 5000);
+      expect(pits.accepted()).toBeGreaterThanOrEqual(12);
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = Date.now();
+      child.kill('SIGTERM');
+      const r = await done;
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('SCAN_INTERRUPTED The scan was interrupted after 0 of 3 hosts.');
+      const store = new SqliteHistory(db);
+      try {
+        expect(store.listRuns()[0]).toMatchObject({ status: 'interrupted', hostsDone: 0, hostsTotal: 3 });
+      } finally {
+        store.close();
+      }
+    } finally {
+      await pits.stop();
+    }
+  });
+});
