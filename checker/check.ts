@@ -198,7 +198,7 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps = DEFAULT_
 
   let addresses: string[];
   try {
-    addresses = options.addresses?.length ? [...options.addresses] : await deps.resolve(options.host, options.timeoutMs);
+    addresses = options.addresses?.length ? [...options.addresses] : await deps.resolve(options.host, options.timeoutMs, options.signal);
   } catch (err) {
     const reason = err instanceof DnsFailure ? err.reason : (err as Error).message;
     return finish({
@@ -216,7 +216,7 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps = DEFAULT_
   const wantIcmp = options.probes === 'full' && options.icmp !== false;
 
   // ICMP needs no TCP connection slot; it runs beside the port probes.
-  const icmpRun = wantIcmp ? deps.icmp(addresses, { timeoutMs: options.timeoutMs }) : Promise.resolve(NOT_MEASURED);
+  const icmpRun = wantIcmp ? deps.icmp(addresses, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) }) : Promise.resolve(NOT_MEASURED);
   const ports = await Promise.all(addresses.flatMap((address) => plan.map((spec) => probePort(ctx, address, spec))));
   const { product, reason } = decide(options, ports);
   for (const p of ports) p.required = isRequired(options, product, p);

@@ -17,14 +17,19 @@ const DNS_REASONS: Record<string, string> = {
   ETIMEOUT: 'DNS timed out (ETIMEOUT)',
 };
 
-export type Resolver = (host: string, timeoutMs: number) => Promise<string[]>;
+export type Resolver = (host: string, timeoutMs: number, signal?: AbortSignal) => Promise<string[]>;
 
 /** Throws DnsFailure with a readable reason; never resolves to an empty list. */
-export const resolveHost: Resolver = async (host, timeoutMs) => {
+export const resolveHost: Resolver = async (host, timeoutMs, signal) => {
   if (isIP(host)) return [host];
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  // getaddrinfo cannot be cancelled; an abort (or the timeout) just stops waiting for it.
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DnsFailure(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    onAbort = () => reject(new DnsFailure('stopped before an answer (the check was aborted)'));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
     const answers = await Promise.race([lookup(host, { all: true, verbatim: true }), timeout]);
@@ -37,5 +42,6 @@ export const resolveHost: Resolver = async (host, timeoutMs) => {
     throw new DnsFailure(DNS_REASONS[code ?? ''] ?? `${code ?? 'lookup failed'}`);
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 };

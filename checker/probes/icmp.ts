@@ -31,6 +31,8 @@ export function mayOpenRawSockets(): boolean {
 
 export interface IcmpProbeOptions {
   timeoutMs: number;
+  /** Stops waiting for echo replies at once (the session is closed). */
+  signal?: AbortSignal;
   /** Injected so "not permitted" can be tested as root, and root can be tested without root. */
   mayOpenRawSockets?: () => boolean;
 }
@@ -47,7 +49,7 @@ export async function probeIcmp(addresses: readonly string[], options: IcmpProbe
   } catch (err) {
     return { measured: false, reason: `net-ping unavailable: ${(err as Error).message.split('\n')[0]}`, alive: null, rttMs: null };
   }
-  const results = await Promise.all(addresses.map((a) => pingOnce(ping, a, options.timeoutMs)));
+  const results = await Promise.all(addresses.map((a) => pingOnce(ping, a, options.timeoutMs, options.signal)));
   if (results.every((r) => r.stuck)) return { measured: false, reason: results[0]!.reason, alive: null, rttMs: null };
   const alive = results.filter((r) => r.rttMs !== null);
   if (alive.length > 0) {
@@ -60,14 +62,14 @@ export async function probeIcmp(addresses: readonly string[], options: IcmpProbe
 /** Slack past net-ping's own timeout before we stop waiting for it. */
 const GUARD_MS = 500;
 
-function pingOnce(ping: NetPing, address: string, timeoutMs: number): Promise<{ address: string; rttMs: number | null; reason: string; stuck?: boolean }> {
+function pingOnce(ping: NetPing, address: string, timeoutMs: number, signal?: AbortSignal): Promise<{ address: string; rttMs: number | null; reason: string; stuck?: boolean }> {
   return new Promise((done) => {
     let settled = false;
     // net-ping's raw socket can fail to deliver its send callback (seen under gVisor while the process
     // also holds a listening TCP socket); then neither reply nor its timeout ever comes. Never hang on it.
     const guard = setTimeout(() => {
       try {
-        session.close();
+        session?.close();
       } catch {
         /* already closed */
       }
@@ -77,9 +79,21 @@ function pingOnce(ping: NetPing, address: string, timeoutMs: number): Promise<{ 
       if (settled) return;
       settled = true;
       clearTimeout(guard);
+      signal?.removeEventListener('abort', onAbort);
       done(r);
     };
-    let session: PingSession;
+    const onAbort = () => {
+      // Settle first: closing the session calls back at once with "Socket closed".
+      resolve({ address, rttMs: null, reason: 'stopped before an answer (the check was aborted)', stuck: true });
+      try {
+        session?.close();
+      } catch {
+        /* already closed */
+      }
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let session: PingSession | undefined;
     try {
       const networkProtocol = isIP(address) === 6 ? ping.NetworkProtocol.IPv6 : ping.NetworkProtocol.IPv4;
       session = ping.createSession({ timeout: timeoutMs, retries: 0, networkProtocol });

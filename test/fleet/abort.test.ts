@@ -5,10 +5,13 @@ import { writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveHost } from '../../checker/probes/dns.js';
 import { probeHttp } from '../../checker/probes/http.js';
+import { probeIcmp } from '../../checker/probes/icmp.js';
 import { probeSsh } from '../../checker/probes/ssh.js';
 import { probeTls } from '../../checker/probes/tls.js';
 import { SqliteHistory } from '../../checker/history/sqlite.js';
+import { createNetns } from '../harness/netns.js';
 import { startSilentServer, type TestServer } from '../harness/servers.js';
 import { requireBuild, startCli, tempDir } from './helpers.js';
 
@@ -31,6 +34,25 @@ const waitFor = async (cond: () => boolean, ms: number) => {
 };
 
 describe('service probes stop on abort', () => {
+  it('ICMP: waiting on an address that never answers (inside a test namespace), it stops at the abort', async () => {
+    const ns = await createNetns({});
+    try {
+      // .6 of the namespace's /29 is assigned to nobody: no echo reply ever comes.
+      const silent = ns.hostAddress.replace(/\.1$/, '.6');
+      const t0 = Date.now();
+      const r = await probeIcmp([silent], { timeoutMs: 10_000, signal: AbortSignal.timeout(300) });
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(r).toEqual({ measured: false, reason: 'stopped before an answer (the check was aborted)', alive: null, rttMs: null });
+    } finally {
+      await ns.stop();
+    }
+  });
+
+  it('DNS: an aborted check stops waiting for the resolver', async () => {
+    await expect(resolveHost('pbx.example.com', 10_000, AbortSignal.abort())).rejects.toMatchObject({ reason: 'stopped before an answer (the check was aborted)' });
+    expect(await resolveHost('127.0.0.1', 10_000, AbortSignal.abort())).toEqual(['127.0.0.1']); // a literal needs no lookup
+  });
+
   it('SSH: aborted mid-banner wait, it returns at once and closes its socket', async () => {
     const before = tarpit.connections();
     const t0 = Date.now();
