@@ -1,11 +1,15 @@
 // The fleet dashboard as a person sees it, in headless Chromium: drift on top, the grid's colours
 // and words, verdict badges, and the filters actually hiding rows.
 
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DriftSummary, HostSummary } from '../../shared/drift.js';
 import { hostDrift } from '../../shared/drift.js';
 import { renderDashboard } from '../../shared/render/dashboard.js';
 import { startChromium, type TestBrowser } from '../harness/chromium.js';
+import { startSilentServer } from '../harness/servers.js';
+import { requireBuild, runCli, tempDir } from './helpers.js';
 
 // These run inside the page (playwright evaluate); the test tsconfig has no DOM lib.
 declare const getComputedStyle: (el: unknown) => { backgroundColor: string; color: string };
@@ -100,5 +104,46 @@ describe('fleet dashboard in Chromium', () => {
     await p.selectOption('#f-tag', 'eu');
     expect(await visibleKeys(p)).toEqual(['acme-hq', 'acme-branch']);
     await p.close();
+  });
+});
+
+describe('scan --format html through the CLI', () => {
+  it('two real scans into one database: the second page names the port that closed on top, and its grid shows it closed', async () => {
+    requireBuild();
+    const { dir, cleanup } = await tempDir();
+    const movable = await startSilentServer();
+    const stable = await startSilentServer();
+    try {
+      const inv = join(dir, 'fleet.txt');
+      const db = join(dir, 'fleet.db');
+      await writeFile(inv, [`127.0.0.1 pbxware name=pbx1 customer=acme tags=eu ports=${movable.port},${stable.port}`, `127.0.0.1 pbxware name=pbx2 customer=beta ports=${stable.port}`].join('\n'));
+      const scan = (out: string) => runCli(['scan', '--inventory', inv, '--probes', 'tcp', '--allow-private', '--db', db, '--format', 'html', '--output', join(dir, out)]);
+      const first = await scan('first.html');
+      expect(first.code).toBe(0);
+      await movable.stop();
+      const second = await scan('second.html');
+      expect(second.code).toBe(2);
+      expect(second.stdout).toBe('');
+
+      const p = await browser.open(await readFile(join(dir, 'second.html'), 'utf8'));
+      try {
+        expect((await p.locator('#drift').boundingBox())!.y).toBeLessThan((await p.locator('#hosts').boundingBox())!.y);
+        expect(await p.locator('#drift h2').innerText()).toBe('Changes since run 1');
+        expect(await p.locator('#drift li').allInnerTexts()).toEqual([`acme/pbx1: port ${movable.port} open → closed`, 'acme/pbx1: verdict ready → not-ready']);
+        const cell = (key: string, port: number) => p.locator(`tr[data-key="${key}"] td[data-port="${port}"]`);
+        expect(await cell('acme/pbx1', movable.port).innerText()).toBe('closed');
+        expect(await cell('acme/pbx1', movable.port).evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(207, 34, 46)');
+        expect(await cell('acme/pbx1', stable.port).innerText()).toBe('open');
+        expect(await cell('beta/pbx2', stable.port).innerText()).toBe('open');
+        expect(await p.locator('tr[data-key="acme/pbx1"] .badge').innerText()).toBe('NOT READY');
+        expect(await p.locator('tr[data-key="beta/pbx2"] .badge').innerText()).toBe('READY');
+      } finally {
+        await p.close();
+      }
+    } finally {
+      await movable.stop();
+      await stable.stop();
+      await cleanup();
+    }
   });
 });
