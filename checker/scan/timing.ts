@@ -64,15 +64,15 @@ export class HostTiming {
   }
 
   /**
-   * The retry of a filtered port. A host that answered elsewhere has a measured RTT: twice its
-   * current timeout is generous, even if the first try had to wait longer for lack of a sample.
-   * A host that answered nothing gets twice the fleet's timeout but at least half a second, so a
-   * distant host is not declared filtered on the fleet's nearer average.
+   * The retry of a filtered port: twice the host's own estimate when it answered elsewhere (a
+   * distant host is judged on its own RTT, not the fleet's faster average); a host that answered
+   * nothing gets twice the fleet's timeout but at least half a second. Never less than twice the
+   * first attempt's wait (a retry that waits less than the try it repeats proves nothing), and
+   * never more than the ceiling.
    */
   retryTimeout(firstMs: number): number {
     const own = this.own.rto();
-    if (own !== null) return clamp(2 * own, this.bounds);
-    const fleet = this.fleet.rto() ?? firstMs;
-    return clamp(Math.max(2 * fleet, UNANSWERED_RETRY_MIN_MS), this.bounds);
+    const byRtt = own !== null ? 2 * own : Math.max(2 * (this.fleet.rto() ?? firstMs), UNANSWERED_RETRY_MIN_MS);
+    return clamp(Math.max(byRtt, 2 * firstMs), this.bounds);
   }
 }
