@@ -23,6 +23,8 @@ export interface AgentOptions {
   root: string;
   /** Replaces the product's asterisk CLI; null = the product's default. */
   asteriskCmd: string[] | null;
+  /** Replaces the host's rpm (asked even under --root; the paths it prints are the host's); null = rpm on PATH. */
+  rpmCmd: string[] | null;
   /** "db.table", validated; null = auto-detect. */
   cdrTable: string | null;
   /** Explicit database settings (flags, config); null = read the product's files. */
@@ -47,6 +49,7 @@ export const AGENT_DEFAULTS = Object.freeze({ root: '/', timeoutMs: 3000, procDi
 export interface CommonArgs {
   root?: string;
   'asterisk-cmd'?: string;
+  'rpm-cmd'?: string;
   config?: string;
   'cdr-table'?: string;
   'log-level'?: string;
@@ -62,6 +65,7 @@ export function withCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
   return y
     .option('root', { type: 'string', describe: 'read the host\'s files under DIR (default /)' })
     .option('asterisk-cmd', { type: 'string', describe: 'the asterisk CLI to run (a path, or a command line such as "chroot /opt/pbxware/pw asterisk")' })
+    .option('rpm-cmd', { type: 'string', describe: 'the rpm to ask for package versions and `rpm -V` (a path or a command line; asked even with --root)' })
     .option('config', { type: 'string', describe: 'JSON config file: thresholds, db, paths, cdrTable, ports, timeoutMs' })
     .option('cdr-table', { type: 'string', describe: 'the CDR table as DB.TABLE (default: pbxware.cdr / asteriskcdrdb.cdr)' })
     .option('log-level', { type: 'string', describe: 'silent|error|warn|info|debug|trace (logs go to stderr)' })
@@ -77,7 +81,7 @@ const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'deb
 const TABLE_NAME = /^[A-Za-z0-9_$]+\.[A-Za-z0-9_$]+$/;
 const PATH_KEYS = ['credentialFiles', 'versionFiles', 'asteriskEtc', 'agiDir', 'recordings', 'backups', 'stockAgi', 'packages'] as const;
 // "detected" is what install.sh found, kept for the operator; the agent detects again on every run.
-const CONFIG_KEYS = ['thresholds', 'db', 'paths', 'cdrTable', 'asteriskCmd', 'ports', 'timeoutMs', 'vps', 'procDir', 'detected'];
+const CONFIG_KEYS = ['thresholds', 'db', 'paths', 'cdrTable', 'asteriskCmd', 'rpmCmd', 'ports', 'timeoutMs', 'vps', 'procDir', 'detected'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -189,6 +193,9 @@ export function resolveOptions(argv: CommonArgs): AgentOptions {
   }
 
   const asteriskRaw = argv['asterisk-cmd'] ?? (typeof config.asteriskCmd === 'string' ? config.asteriskCmd : undefined);
+  if (config.asteriskCmd !== undefined && typeof config.asteriskCmd !== 'string') throw new UsageError(`--config ${file}: "asteriskCmd" must be a string`);
+  if (config.rpmCmd !== undefined && typeof config.rpmCmd !== 'string') throw new UsageError(`--config ${file}: "rpmCmd" must be a string`);
+  const rpmRaw = argv['rpm-cmd'] ?? (config.rpmCmd as string | undefined);
   const ports = config.ports === undefined ? [] : Array.isArray(config.ports) ? config.ports.map((p) => parsePort(p, `--config ${file}: ports`)) : (() => {
     throw new UsageError(`--config ${file}: "ports" must be an array of ports`);
   })();
@@ -201,6 +208,7 @@ export function resolveOptions(argv: CommonArgs): AgentOptions {
   return {
     root: rootDir(argv.root),
     asteriskCmd: asteriskRaw === undefined ? null : splitCommand(asteriskRaw, '--asterisk-cmd'),
+    rpmCmd: rpmRaw === undefined ? null : splitCommand(rpmRaw, '--rpm-cmd'),
     cdrTable,
     db,
     dbSource,

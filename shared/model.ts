@@ -265,6 +265,8 @@ export interface AgentReport {
   unreadable?: SourceProblem[];
   /** Where the agent looked (--root), for PRODUCT_NOT_DETECTED. */
   root?: string;
+  /** Each fact source's own collection time, ms (e.g. {cdr: 4, disks: 12}). */
+  timings?: Record<string, number>;
   findings: Finding[];
 }
 

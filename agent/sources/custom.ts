@@ -4,7 +4,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CustomDevelopment } from '../../shared/model.js';
-import { onPath } from '../exec.js';
+import { rpmCommand } from './rpm.js';
 import { errnoReason, hostPath, type FactSource, type SourceContext } from './source.js';
 
 /** A config with anything but comments and blank lines in it. */
@@ -76,12 +76,11 @@ export const customSource: FactSource = {
     const stock = new Set(layout.stockAgi);
     custom.agiScripts = ((await listDir(ctx, layout.agiDir)) ?? []).filter((n) => !stock.has(n) && !n.startsWith('.'));
 
-    if (!layout.packages.length) custom.packageCheck = { measured: false, reason: 'not measured: the product\'s files are not tracked by a package manager' };
-    else if (ctx.options.root !== '/') custom.packageCheck = { measured: false, reason: 'not measured: rpm cannot verify a tree under --root' };
-    else if (!(await onPath('rpm', ctx.run))) custom.packageCheck = { measured: false, reason: 'not measured: rpm is not installed' };
+    const rpm = layout.packages.length ? await rpmCommand(ctx) : { reason: 'the product\'s files are not tracked by a package manager' };
+    if ('reason' in rpm) custom.packageCheck = { measured: false, reason: `not measured: ${rpm.reason}` };
     else {
-      // rpm -Va reads every file of the packages: give it more than one query's time.
-      const r = await ctx.run(['rpm', '-V', ...layout.packages], { timeoutMs: ctx.options.timeoutMs * 5 });
+      // rpm -V reads every file of the packages: give it more than one query's time.
+      const r = await ctx.run([...rpm.cmd, '-V', ...layout.packages], { timeoutMs: ctx.options.timeoutMs * 5 });
       if (r.error) {
         custom.packageCheck = { measured: false, reason: `not measured: rpm -V ${r.error}` };
         ctx.problem('rpm -V', r.error);

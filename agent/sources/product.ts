@@ -3,9 +3,9 @@
 
 import { readdir, readFile, stat } from 'node:fs/promises';
 import type { Product, ProductFacts } from '../../shared/model.js';
-import { onPath } from '../exec.js';
 import { ISSABEL_LAYOUT, pbxwareLayout, serverwareLayout, type ProductLayout } from '../layout.js';
 import { parseKeyValues, registerSecrets } from './credentials.js';
+import { rpmCommand } from './rpm.js';
 import { errnoReason, hostPath, type FactSource, type SourceContext } from './source.js';
 
 async function exists(ctx: SourceContext, path: string): Promise<boolean> {
@@ -63,8 +63,9 @@ async function firstLine(ctx: SourceContext, files: readonly string[]): Promise<
 }
 
 async function rpmVersion(ctx: SourceContext, pkg: string): Promise<string | null> {
-  if (ctx.options.root !== '/' || !(await onPath('rpm', ctx.run))) return null;
-  const r = await ctx.run(['rpm', '-q', '--qf', '%{VERSION}-%{RELEASE}', pkg], { timeoutMs: ctx.options.timeoutMs });
+  const rpm = await rpmCommand(ctx);
+  if ('reason' in rpm) return null;
+  const r = await ctx.run([...rpm.cmd, '-q', '--qf', '%{VERSION}-%{RELEASE}', pkg], { timeoutMs: ctx.options.timeoutMs });
   return r.code === 0 && r.stdout.trim() ? r.stdout.trim() : null;
 }
 

@@ -14,6 +14,12 @@ export const ASTERISK = {
   down: join(FIXTURES, 'asterisk/down/asterisk'),
 };
 
+/** rpm stand-ins replaying recorded `rpm -V` / `rpm -q` output of an Issabel host. */
+export const RPM = {
+  modified: join(FIXTURES, 'rpm/issabel-modified/rpm'),
+  clean: join(FIXTURES, 'rpm/issabel-clean/rpm'),
+};
+
 export const silentLog = pino({ level: 'silent' });
 
 const made: string[] = [];

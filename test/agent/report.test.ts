@@ -11,7 +11,7 @@ import { resolveOptions, type CommonArgs } from '../../agent/options.js';
 import { lastHourSql } from '../../agent/sources/cdr.js';
 import type { AgentReport } from '../../shared/model.js';
 import { createIssabelCdr, createPbxwareCdr, createReader, freePort, seedCalls, startMariaDb, type MariaDb } from '../harness/mariadb.js';
-import { ASTERISK, cleanupRoots, codes, fixtureRoot, silentLog } from './helpers.js';
+import { ASTERISK, RPM, cleanupRoots, codes, fixtureRoot, silentLog } from './helpers.js';
 
 let db: MariaDb;
 
@@ -106,6 +106,14 @@ describe('PBXware host with a real MariaDB', () => {
     expect(holds).toEqual(expect.arrayContaining(['database', 'recordings', 'backups']));
   });
 
+  test('each fact source\'s own time is in timings, within the collection\'s', () => {
+    expect(Object.keys(r.timings!).sort()).toEqual(['asterisk', 'cdr', 'custom', 'database', 'disks', 'host', 'listening', 'product']);
+    for (const ms of Object.values(r.timings!)) {
+      expect(ms).toBeGreaterThanOrEqual(0);
+      expect(ms).toBeLessThanOrEqual(r.durationMs + 1);
+    }
+  });
+
   test('custom development and backups', () => {
     expect(r.custom).toMatchObject({
       customConfFiles: ['sip_custom.conf'],
@@ -141,6 +149,45 @@ test('Issabel host: MyISAM rows are exact, chan_sip endpoints and registry, an o
   expect(codes(r)).not.toContain('BACKUP_OLD');
   expect(codes(r)).not.toContain('BACKUP_MISSING');
   expect(codes(r)).not.toContain('TRUNK_UNREGISTERED');
+});
+
+describe('rpm -V of the product\'s packages (--rpm-cmd: recorded output, paths are the host\'s)', () => {
+  test('modified package files: CUSTOM_DEVELOPMENT_FOUND names them; the version comes from rpm -q', async () => {
+    const r = await report({ root: fixtureRoot('issabel'), 'asterisk-cmd': ASTERISK.chansip18, 'rpm-cmd': RPM.modified, ...tcp() });
+    expect(r.custom!.packageCheck).toEqual({ measured: true, reason: 'rpm -V issabel-framework issabelPBX asterisk' });
+    expect(r.custom!.modifiedPackageFiles).toEqual([
+      '/etc/asterisk/extensions.conf',
+      '/etc/asterisk/sip_general_additional.conf',
+      '/etc/asterisk/modules.conf',
+      '/var/www/html/modules/pbxadmin/themes/default/index.tpl',
+      '/var/lib/asterisk/agi-bin/dialparties.agi',
+      '/var/lib/asterisk/sounds/custom/welcome.wav',
+    ]);
+    const f = r.findings.find((x) => x.code === 'CUSTOM_DEVELOPMENT_FOUND');
+    expect(f?.severity).toBe('warn');
+    expect(f?.message).toContain('6 modified package file(s) (/etc/asterisk/extensions.conf,');
+    expect(r.product.version).toBe('4.0.0-6');
+    expect(codes(r)).not.toContain('SOURCE_UNREADABLE');
+  });
+
+  test('an unmodified install: measured, nothing found; the config key rpmCmd works the same', async () => {
+    const r = await report({ root: fixtureRoot('issabel'), 'asterisk-cmd': ASTERISK.chansip18, ...tcp(), config: writeConfig({ rpmCmd: RPM.clean }) });
+    expect(r.custom!.packageCheck!.measured).toBe(true);
+    expect(r.custom!.modifiedPackageFiles).toEqual([]);
+    expect(codes(r)).not.toContain('CUSTOM_DEVELOPMENT_FOUND');
+  });
+
+  test('without --rpm-cmd under --root, rpm is not asked: "not measured", no finding', async () => {
+    const r = await report({ root: fixtureRoot('issabel'), 'asterisk-cmd': ASTERISK.chansip18, ...tcp() });
+    expect(r.custom!.packageCheck).toMatchObject({ measured: false });
+    expect(r.custom!.packageCheck!.reason).toContain('--rpm-cmd');
+  });
+
+  test('an rpm that cannot be run: SOURCE_UNREADABLE with the reason', async () => {
+    const r = await report({ root: fixtureRoot('issabel'), 'asterisk-cmd': ASTERISK.chansip18, 'rpm-cmd': '/nonexistent/rpm', ...tcp() });
+    expect(r.custom!.packageCheck!.measured).toBe(false);
+    expect(r.findings.find((x) => x.code === 'SOURCE_UNREADABLE')?.message).toContain('/nonexistent/rpm: not found');
+  });
 });
 
 test('SERVERware host: looks into the first PBXware VPS; no backup gives BACKUP_MISSING', async () => {
