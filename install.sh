@@ -3,17 +3,19 @@
 #   - checks Node.js >= 20
 #   - copies the built agent and only its runtime modules under --prefix (default /opt/pbxready)
 #   - writes /etc/pbxready/agent.json (mode 0600) with what it detected (kept if it exists)
-#   - writes systemd units: a daily snapshot timer (enabled) and `serve` (enabled only with --enable-serve)
+#   - writes systemd units: a daily snapshot timer (enabled) and `serve` (enabled only with --enable-serve;
+#     a re-run without it keeps the operator's earlier choice and says so; --disable-serve turns it off)
 # Idempotent: run it again to update. --uninstall removes what it installed.
 # --root DIR installs into a tree (tests, images); systemctl is only called when --root is /.
 set -euo pipefail
 
 usage() {
   cat <<'EOF'
-usage: install.sh [--prefix DIR] [--root DIR] [--enable-serve] [--listen ADDR:PORT] [--node PATH] [--uninstall] [--keep-config]
+usage: install.sh [--prefix DIR] [--root DIR] [--enable-serve | --disable-serve] [--listen ADDR:PORT] [--node PATH] [--uninstall] [--keep-config]
   --prefix DIR        where the agent lives on the host (default /opt/pbxready)
   --root DIR          install into DIR as if it were / (default /)
   --enable-serve      enable the `pbxready-agent serve` unit (a token is generated in /etc/pbxready/serve.token)
+  --disable-serve     disable the serve unit (a re-run with neither flag keeps serve as it was)
   --listen ADDR:PORT  serve's listen address (default 127.0.0.1:8731)
   --node PATH         the node binary the units run (default: node on PATH)
   --uninstall         remove the agent, its units and (unless --keep-config) /etc/pbxready
@@ -25,6 +27,8 @@ die() { echo "install.sh: $*" >&2; exit 3; }
 PREFIX=/opt/pbxready
 ROOT=/
 ENABLE_SERVE=0
+DISABLE_SERVE=0
+LISTEN_GIVEN=0
 LISTEN=127.0.0.1:8731
 UNINSTALL=0
 KEEP_CONFIG=0
@@ -33,9 +37,10 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --prefix) [ $# -ge 2 ] || die "--prefix needs a directory"; PREFIX=$2; shift 2 ;;
     --root) [ $# -ge 2 ] || die "--root needs a directory"; ROOT=$2; shift 2 ;;
-    --listen) [ $# -ge 2 ] || die "--listen needs ADDR:PORT"; LISTEN=$2; shift 2 ;;
+    --listen) [ $# -ge 2 ] || die "--listen needs ADDR:PORT"; LISTEN=$2; LISTEN_GIVEN=1; shift 2 ;;
     --node) [ $# -ge 2 ] || die "--node needs a path"; NODE=$2; shift 2 ;;
     --enable-serve) ENABLE_SERVE=1; shift ;;
+    --disable-serve) DISABLE_SERVE=1; shift ;;
     --uninstall) UNINSTALL=1; shift ;;
     --keep-config) KEEP_CONFIG=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -44,6 +49,7 @@ while [ $# -gt 0 ]; do
 done
 
 case "$PREFIX" in /*) ;; *) die "--prefix must be an absolute path" ;; esac
+[ "$ENABLE_SERVE" = 1 ] && [ "$DISABLE_SERVE" = 1 ] && die "--enable-serve and --disable-serve contradict each other"
 [ -d "$ROOT" ] || die "--root $ROOT is not a directory"
 ROOT=$(cd "$ROOT" && pwd)
 [ "$ROOT" = / ] && R="" || R="$ROOT"
@@ -154,6 +160,11 @@ chmod 0600 "$CONF_DIR/agent.json"
 
 # ---- systemd units ----
 mkdir -p "$UNITS"
+# A re-run without --listen keeps the listen address an earlier run wrote.
+if [ "$LISTEN_GIVEN" = 0 ] && [ -f "$UNITS/pbxready-agent-serve.service" ]; then
+  EARLIER=$(sed -n 's/^ExecStart=.* --listen \([^ ]*\) .*/\1/p' "$UNITS/pbxready-agent-serve.service" | head -n 1)
+  [ -n "$EARLIER" ] && LISTEN=$EARLIER
+fi
 cat > "$UNITS/pbxready-agent-snapshot.service" <<EOF
 [Unit]
 Description=pbxready-agent: daily snapshot of this PBX's readiness facts
@@ -197,6 +208,18 @@ WantedBy=multi-user.target
 EOF
 mkdir -p "$UNITS/timers.target.wants"
 ln -sfn "/etc/systemd/system/pbxready-agent-snapshot.timer" "$UNITS/timers.target.wants/pbxready-agent-snapshot.timer"
+SERVE_WANTS="$UNITS/multi-user.target.wants/pbxready-agent-serve.service"
+# serve: on when asked, off when asked; otherwise as an earlier run left it (an update re-run must
+# not cut off a remote checker the operator set up), and the summary says which.
+SERVE=off
+if [ "$DISABLE_SERVE" = 1 ]; then
+  live_systemctl disable --now pbxready-agent-serve.service
+  rm -f "$SERVE_WANTS"
+elif [ "$ENABLE_SERVE" = 1 ]; then
+  SERVE=on
+elif [ -L "$SERVE_WANTS" ]; then
+  SERVE=kept
+fi
 if [ "$ENABLE_SERVE" = 1 ]; then
   if [ ! -s "$CONF_DIR/serve.token" ]; then
     umask 077
@@ -208,8 +231,12 @@ if [ "$ENABLE_SERVE" = 1 ]; then
 fi
 live_systemctl daemon-reload
 live_systemctl restart pbxready-agent-snapshot.timer
-[ "$ENABLE_SERVE" = 1 ] && live_systemctl restart pbxready-agent-serve.service
+[ "$SERVE" != off ] && live_systemctl restart pbxready-agent-serve.service
 
 echo "pbxready-agent installed in $DEST (detected: $DETECTED); config $CONF_DIR/agent.json"
-[ "$ENABLE_SERVE" = 1 ] && echo "serve enabled on $LISTEN; token in $CONF_DIR/serve.token"
+case "$SERVE" in
+  on) echo "serve enabled on $LISTEN; token in $CONF_DIR/serve.token" ;;
+  kept) echo "serve stays enabled (from an earlier run) on $LISTEN; token in $CONF_DIR/serve.token; to turn it off: install.sh --disable-serve" ;;
+  off) [ "$DISABLE_SERVE" = 1 ] && echo "serve disabled (its unit is kept, not enabled; the token in $CONF_DIR/serve.token is kept)" ;;
+esac
 exit 0

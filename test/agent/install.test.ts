@@ -76,6 +76,36 @@ test('--enable-serve enables the serve unit and generates a 0600 token; Issabel 
   expect(readFileSync(token, 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
 });
 
+test('a re-run without --enable-serve keeps serve (and its listen address) as an earlier run left it, and says so; --disable-serve turns it off', async () => {
+  const root = tree('pbxware');
+  const wants = join(root, 'etc/systemd/system/multi-user.target.wants/pbxready-agent-serve.service');
+  const unit = join(root, 'etc/systemd/system/pbxready-agent-serve.service');
+  const enabled = () => { try { lstatSync(wants); return true; } catch { return false; } };
+  await install(['--root', root, '--enable-serve', '--listen', '0.0.0.0:9443']);
+  expect(enabled()).toBe(true);
+  const token = readFileSync(join(root, 'etc/pbxready/serve.token'), 'utf8');
+
+  const rerun = await install(['--root', root]);
+  expect(enabled()).toBe(true);
+  expect(rerun.stdout).toContain('serve stays enabled (from an earlier run) on 0.0.0.0:9443');
+  expect(rerun.stdout).toContain('install.sh --disable-serve');
+  expect(readFileSync(unit, 'utf8')).toContain('--listen 0.0.0.0:9443');
+  expect(readFileSync(join(root, 'etc/pbxready/serve.token'), 'utf8')).toBe(token);
+
+  const off = await install(['--root', root, '--disable-serve']);
+  expect(enabled()).toBe(false);
+  expect(off.stdout).toContain('serve disabled');
+  // Off stays off on the next plain re-run, and nothing claims otherwise.
+  const again = await install(['--root', root]);
+  expect(enabled()).toBe(false);
+  expect(again.stdout).not.toContain('serve');
+  expect(existsSync(unit)).toBe(true);
+
+  const both = await install(['--root', root, '--enable-serve', '--disable-serve']).catch((e: { code: number; stderr: string }) => e);
+  expect((both as { code: number }).code).toBe(3);
+  expect((both as { stderr: string }).stderr.trim()).toBe('install.sh: --enable-serve and --disable-serve contradict each other');
+});
+
 test('bad input: one line, exit 3', async () => {
   const err = await install(['--prefix', 'relative/path', '--root', tree()]).catch((e: { code: number; stderr: string }) => e);
   expect((err as { code: number }).code).toBe(3);
