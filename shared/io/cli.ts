@@ -45,6 +45,11 @@ export async function runMain(scriptName: string, main: () => Promise<number | v
     if (process.env.PBXREADY_DEBUG && !(err instanceof UsageError)) process.stderr.write(`${secrets.scrub(String((err as Error)?.stack ?? err))}\n`);
     die(`${scriptName}: ${errorLine(err)}`);
   }
+  // The command is done and its output written (stdout/stderr writes are synchronous on Linux for
+  // files, pipes and TTYs). Exit now: a child that never returns — `df` on a hung NFS mount, after
+  // its source already timed out — must not keep the report's process alive. Servers (serve,
+  // exporter) only get here once they have closed.
+  process.exit(process.exitCode ?? 0);
 }
 
 /** --output FILE: its directory must exist and FILE must not be a directory. */

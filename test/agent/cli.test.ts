@@ -1,7 +1,7 @@
 // pbxready-agent as a user runs it: formats, exit codes, bad input, snapshot/diff, a run as an
 // unprivileged user, and no secret in any output.
 
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -167,4 +167,21 @@ test('secrets: DB passwords, manager secrets, secret= values appear in no format
   expect(outputs.join('\n')).toContain('source collected');
   const all = outputs.join('\n');
   for (const [name, value] of Object.entries(SECRETS)) expect(all.includes(value), `${name} leaked`).toBe(false);
+});
+
+test('a df hung on a dead mount: the report is printed and the process exits, it does not wait for df', async () => {
+  const bin = mkdtempSync(join(tmpdir(), 'pbxready-hung-df-'));
+  writeFileSync(join(bin, 'df'), '#!/bin/sh\nexec sleep 120\n', { mode: 0o755 });
+  try {
+    const started = Date.now();
+    const res = await runCli(['report', '--timeout', '1000', '--root', fixtureRoot('pbxware'), '--asterisk-cmd', ASTERISK.pjsip20, ...tcp()], {
+      env: { PATH: `${bin}:${process.env.PATH ?? ''}` },
+      timeoutMs: 60_000,
+    });
+    expect(res.signal, 'killed by the test: the CLI did not exit on its own').toBeNull();
+    expect(res.stdout).toContain('SOURCE_UNREADABLE: Could not read filesystems: df did not answer within 1000 ms');
+    expect(Date.now() - started).toBeLessThan(60_000);
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
 });
