@@ -21,7 +21,7 @@ export interface ExporterOptions {
 
 const TARGET = /^(\[[0-9a-f:.]+\]|[a-z0-9.:-]{1,253})$/i;
 
-/** Answer this much before Prometheus gives up (blackbox_exporter keeps 0.5 s), at most a tenth of a short timeout. */
+/** Answer this much before Prometheus gives up (blackbox_exporter keeps 0.5 s), at most a third of a short timeout. */
 const SCRAPE_MARGIN_MS = 500;
 
 /**
@@ -33,7 +33,7 @@ export function scrapeBudgetMs(header: string | string[] | undefined, timeoutMs:
   const seconds = Number(Array.isArray(header) ? header[0] : header);
   if (!Number.isFinite(seconds) || seconds <= 0) return timeoutMs;
   const scrapeMs = seconds * 1000;
-  return Math.max(1, Math.min(timeoutMs, Math.floor(scrapeMs - Math.min(SCRAPE_MARGIN_MS, scrapeMs / 10))));
+  return Math.max(1, Math.min(timeoutMs, Math.floor(scrapeMs - Math.min(SCRAPE_MARGIN_MS, scrapeMs / 3))));
 }
 
 export function createExporter(opts: ExporterOptions, deps: CheckDeps = DEFAULT_DEPS): Server {

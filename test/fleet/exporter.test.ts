@@ -142,7 +142,8 @@ describe('pbxready exporter', () => {
 
   it('the scrape budget: a little under X-Prometheus-Scrape-Timeout-Seconds, never above --timeout-ms', () => {
     expect(scrapeBudgetMs('10', 30_000)).toBe(9500);
-    expect(scrapeBudgetMs('1.5', 30_000)).toBe(1350);
+    expect(scrapeBudgetMs('1.5', 30_000)).toBe(1000);
+    expect(scrapeBudgetMs('0.9', 30_000)).toBe(600);
     expect(scrapeBudgetMs('60', 5000)).toBe(5000);
     expect(scrapeBudgetMs(undefined, 5000)).toBe(5000);
     expect(scrapeBudgetMs('nonsense', 5000)).toBe(5000);
