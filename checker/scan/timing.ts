@@ -64,15 +64,14 @@ export class HostTiming {
   }
 
   /**
-   * The retry of a filtered port: twice the host's own estimate when it answered elsewhere (a
-   * distant host is judged on its own RTT, not the fleet's faster average); a host that answered
-   * nothing gets twice the fleet's timeout but at least half a second. Never less than twice the
-   * first attempt's wait (a retry that waits less than the try it repeats proves nothing), and
-   * never more than the ceiling.
+   * The retry of a filtered port, from what is known by then (as nmap's retransmissions are): twice
+   * the host's own estimate when it answered elsewhere — a distant host is judged on its own RTT,
+   * not on the fleet's faster average — else twice the fleet's, at least half a second. The first
+   * attempt's wait is no guide: early in a scan it is the blind 1 s initial timeout. Within the bounds.
    */
   retryTimeout(firstMs: number): number {
     const own = this.own.rto();
     const byRtt = own !== null ? 2 * own : Math.max(2 * (this.fleet.rto() ?? firstMs), UNANSWERED_RETRY_MIN_MS);
-    return clamp(Math.max(byRtt, 2 * firstMs), this.bounds);
+    return clamp(byRtt, this.bounds);
   }
 }

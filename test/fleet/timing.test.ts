@@ -33,22 +33,20 @@ describe('adaptive timing (srtt + 4·rttvar, floor and ceiling)', () => {
     expect(t.retryTimeout(t.firstTimeout())).toBe(500);
   });
 
-  it('never below twice the first attempt\'s wait, never above the ceiling', () => {
+  it('the retry follows what is known by then, not the blind first wait; never above the ceiling', () => {
     const fleet = new RttEstimator();
     const t = new HostTiming(fleet, BOUNDS);
     const first = t.firstTimeout(); // 1000: nothing measured yet
-    t.sample(1); // then a fast answer: own rto ≈ 3 ms
-    expect(t.retryTimeout(first)).toBe(2000);
-    expect(t.retryTimeout(1400)).toBe(2800);
-    expect(t.retryTimeout(2500)).toBe(3000);
+    t.sample(1); // then a fast answer: own rto ≈ 3 ms → held at the floor
+    expect(t.retryTimeout(first)).toBe(100);
     const slow = new HostTiming(fleet, BOUNDS);
-    slow.sample(2000); // own rto 2000 + 4·1000 → capped
+    slow.sample(2000); // own rto 2000 + 4·1000 → twice is capped
     expect(slow.retryTimeout(100)).toBe(3000);
   });
 
-  it('within the floor: a near host\'s retry is twice the floor', () => {
+  it('within the floor: a near host\'s retry is held at the floor', () => {
     const t = new HostTiming(fastFleet(), BOUNDS);
     t.sample(1);
-    expect(t.retryTimeout(t.firstTimeout())).toBe(200);
+    expect(t.retryTimeout(t.firstTimeout())).toBe(100);
   });
 });
