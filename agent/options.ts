@@ -9,6 +9,7 @@ import type { LogLevel } from '../shared/io/logger.js';
 import { secrets } from '../shared/redact.js';
 import { AGENT_THRESHOLDS, agentThresholds, type AgentThresholds } from '../shared/rules/agent.js';
 import type { ProductLayout } from './layout.js';
+import { isRecord } from '../shared/json.js';
 
 export interface DbSettings {
   host?: string;
@@ -83,9 +84,6 @@ const PATH_KEYS = ['credentialFiles', 'versionFiles', 'asteriskEtc', 'agiDir', '
 // "detected" is what install.sh found, kept for the operator; the agent detects again on every run.
 const CONFIG_KEYS = ['thresholds', 'db', 'paths', 'cdrTable', 'asteriskCmd', 'rpmCmd', 'ports', 'timeoutMs', 'vps', 'procDir', 'detected'];
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function readConfig(file: string): Record<string, unknown> {
   let text: string;
@@ -100,14 +98,14 @@ function readConfig(file: string): Record<string, unknown> {
   } catch (err) {
     throw new UsageError(`--config ${file}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
   }
-  if (!isObject(parsed)) throw new UsageError(`--config ${file}: expected a JSON object`);
+  if (!isRecord(parsed)) throw new UsageError(`--config ${file}: expected a JSON object`);
   for (const k of Object.keys(parsed)) if (!CONFIG_KEYS.includes(k)) throw new UsageError(`--config ${file}: unknown key "${k}" (known: ${CONFIG_KEYS.join(', ')})`);
   return parsed;
 }
 
 function thresholdsFrom(v: unknown, file: string): Partial<AgentThresholds> {
   if (v === undefined) return {};
-  if (!isObject(v)) throw new UsageError(`--config ${file}: "thresholds" must be an object`);
+  if (!isRecord(v)) throw new UsageError(`--config ${file}: "thresholds" must be an object`);
   const out: Partial<AgentThresholds> = {};
   for (const [k, n] of Object.entries(v)) {
     if (!(k in AGENT_THRESHOLDS)) throw new UsageError(`--config ${file}: unknown threshold "${k}" (known: ${Object.keys(AGENT_THRESHOLDS).join(', ')})`);
@@ -119,7 +117,7 @@ function thresholdsFrom(v: unknown, file: string): Partial<AgentThresholds> {
 
 function pathsFrom(v: unknown, file: string): Partial<ProductLayout> {
   if (v === undefined) return {};
-  if (!isObject(v)) throw new UsageError(`--config ${file}: "paths" must be an object`);
+  if (!isRecord(v)) throw new UsageError(`--config ${file}: "paths" must be an object`);
   const out: Record<string, unknown> = {};
   for (const [k, p] of Object.entries(v)) {
     if (!(PATH_KEYS as readonly string[]).includes(k)) throw new UsageError(`--config ${file}: unknown path "${k}" (known: ${PATH_KEYS.join(', ')})`);
@@ -134,7 +132,7 @@ function pathsFrom(v: unknown, file: string): Partial<ProductLayout> {
 
 function dbFrom(v: unknown, file: string): DbSettings | null {
   if (v === undefined) return null;
-  if (!isObject(v)) throw new UsageError(`--config ${file}: "db" must be an object`);
+  if (!isRecord(v)) throw new UsageError(`--config ${file}: "db" must be an object`);
   const db: DbSettings = {};
   for (const [k, x] of Object.entries(v)) {
     if (k === 'port') db.port = parsePort(x, `--config ${file}: db.port`);

@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../shared/errors.js';
-import { parsePort } from '../../shared/io/cli.js';
+import { parseListen } from '../../shared/io/cli.js';
 import { createLogger } from '../../shared/io/logger.js';
 import { secrets } from '../../shared/redact.js';
 import { collectReport } from '../collect.js';
@@ -20,20 +20,8 @@ interface ServeArgs extends CommonArgs {
 
 export const DEFAULT_LISTEN = '127.0.0.1:8731';
 
-/** "ADDR:PORT", "[v6]:PORT", ":PORT" or "PORT" (loopback). */
-export function parseListen(value: string): { host: string; port: number } {
-  const v = value.trim();
-  const v6 = /^\[([^\]]+)\]:(\d+)$/.exec(v);
-  if (v6) return { host: v6[1]!, port: parseListenPort(v6[2]!) };
-  const m = /^([^:]*):(\d+)$/.exec(v);
-  if (m) return { host: m[1] || '127.0.0.1', port: parseListenPort(m[2]!) };
-  if (/^\d+$/.test(v)) return { host: '127.0.0.1', port: parseListenPort(v) };
-  throw new UsageError(`--listen "${value}" must be ADDR:PORT (e.g. 127.0.0.1:8731 or [::1]:8731)`);
-}
-
-function parseListenPort(s: string): number {
-  return s === '0' ? 0 : parsePort(s, '--listen port');
-}
+/** "ADDR:PORT", "[v6]:PORT", ":PORT" or "PORT": without an address, loopback. */
+export const LISTEN_DEFAULTS = { host: '127.0.0.1', example: '127.0.0.1:8731 or [::1]:8731', barePort: true } as const;
 
 function readSecretFile(path: string, flag: string): Buffer {
   try {
@@ -53,7 +41,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('tls-cert', { type: 'string', describe: 'PEM certificate: serve HTTPS (with --tls-key)' })
       .option('tls-key', { type: 'string', describe: 'PEM private key for --tls-cert' }) as never,
   handler: async (argv) => {
-    const { host, port } = parseListen(argv.listen);
+    const { host, port } = parseListen(argv.listen, LISTEN_DEFAULTS);
     if (!argv['token-file']) throw new UsageError('--token-file is required (the bearer token a checker must present)');
     const token = readSecretFile(argv['token-file'], '--token-file').toString('utf8').trim();
     if (token.length < 16) throw new UsageError(`--token-file ${argv['token-file']}: the token must be at least 16 characters`);

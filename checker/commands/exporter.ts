@@ -2,7 +2,7 @@
 
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../shared/errors.js';
-import { parsePort, parsePositiveInt } from '../../shared/io/cli.js';
+import { parseListen, parsePositiveInt } from '../../shared/io/cli.js';
 import { CHECK_DEFAULTS, type ProbeSet } from '../check-options.js';
 import { createExporter } from '../exporter/server.js';
 
@@ -15,11 +15,8 @@ export interface ExporterArgs {
   maxInFlight: string;
 }
 
-export function parseListen(value: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(value.trim());
-  if (!m) throw new UsageError(`--listen "${value}" must be ADDR:PORT (e.g. 127.0.0.1:9740 or [::]:9740)`);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port: m[3] === '0' ? 0 : parsePort(m[3], '--listen port') };
-}
+/** ":PORT" listens on every interface, as Prometheus exporters do. */
+export const LISTEN_DEFAULTS = { host: '0.0.0.0', example: '127.0.0.1:9740 or [::]:9740' } as const;
 
 export const exporterCommand: CommandModule<object, ExporterArgs> = {
   command: 'exporter',
@@ -33,7 +30,7 @@ export const exporterCommand: CommandModule<object, ExporterArgs> = {
       .option('max-in-flight', { type: 'string', default: '64', describe: 'Probes at once; more are answered 503' })
       .option('allow-private', { type: 'boolean', default: false, describe: 'Private/loopback targets are a lab: TARGET_NOT_PUBLIC becomes info' }) as unknown as Argv<ExporterArgs>,
   handler: async (argv) => {
-    const { host, port } = parseListen(argv.listen);
+    const { host, port } = parseListen(argv.listen, LISTEN_DEFAULTS);
     if (argv.probes !== 'full' && argv.probes !== 'tcp') throw new UsageError(`--probes "${argv.probes}" is not one of: full, tcp`);
     const server = createExporter({
       timeoutMs: parsePositiveInt(argv.timeoutMs, '--timeout-ms', { max: 600_000 }),

@@ -115,6 +115,25 @@ export function parsePositiveInt(value: unknown, flag: string, { min = 1, max = 
   return n;
 }
 
+export interface ListenDefaults {
+  /** The address a bare ":PORT" binds to (each server chooses: the agent stays on loopback). */
+  host: string;
+  /** Shown in the error, e.g. "127.0.0.1:8731 or [::1]:8731". */
+  example: string;
+  /** Accept "PORT" alone, meaning `host`. */
+  barePort?: boolean;
+}
+
+/** --listen "ADDR:PORT", "[v6]:PORT" or ":PORT" (and "PORT" where allowed); port 0 picks a free one. */
+export function parseListen(value: string, defaults: ListenDefaults): { host: string; port: number } {
+  const v = value.trim();
+  const port = (s: string) => (s === '0' ? 0 : parsePort(s, '--listen port'));
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(v);
+  if (m) return { host: m[1] ?? (m[2] || defaults.host), port: port(m[3]!) };
+  if (defaults.barePort && /^\d+$/.test(v)) return { host: defaults.host, port: port(v) };
+  throw new UsageError(`--listen "${value}" must be ADDR:PORT (e.g. ${defaults.example})`);
+}
+
 /** A secret named by an environment variable (never by argv): registered for redaction at once. */
 export function secretFromEnv(varName: string, flag: string): string {
   const value = process.env[varName];

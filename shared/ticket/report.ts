@@ -4,6 +4,7 @@
 import { UsageError } from '../errors.js';
 import type { AgentReport, CheckReport, Finding, Verdict } from '../model.js';
 import { PROFILES } from '../profiles.js';
+import { isRecord } from '../json.js';
 
 /** Any report kind: the fields every kind shares, the rest left open. */
 export interface GenericReport {
@@ -18,9 +19,6 @@ export type TicketReport = CheckReport | AgentReport | GenericReport;
 
 const VERDICTS: readonly string[] = ['ready', 'warnings', 'not-ready', 'unknown'];
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Validate the shape we rely on; `where` names the file in the one-line error. */
 export function parseTicketReport(text: string, where: string): TicketReport {
@@ -30,16 +28,16 @@ export function parseTicketReport(text: string, where: string): TicketReport {
   } catch (err) {
     throw new UsageError(`${where} is not JSON (${(err as Error).message.split('\n')[0]}); pass a report made with --format json`);
   }
-  if (!isObject(value)) throw new UsageError(`${where} is not a pbxready report (expected a JSON object)`);
+  if (!isRecord(value)) throw new UsageError(`${where} is not a pbxready report (expected a JSON object)`);
   if (typeof value.kind !== 'string') throw new UsageError(`${where} is not a pbxready report (no "kind")`);
   if (typeof value.verdict !== 'string' || !VERDICTS.includes(value.verdict)) throw new UsageError(`${where} is not a pbxready report (no valid "verdict")`);
-  if (!Array.isArray(value.findings) || !value.findings.every((f) => isObject(f) && typeof f.code === 'string' && typeof f.message === 'string')) {
+  if (!Array.isArray(value.findings) || !value.findings.every((f) => isRecord(f) && typeof f.code === 'string' && typeof f.message === 'string')) {
     throw new UsageError(`${where} is not a pbxready report (no valid "findings")`);
   }
-  if (value.kind === 'check' && !(isObject(value.target) && typeof value.target.host === 'string' && Array.isArray(value.ports))) {
+  if (value.kind === 'check' && !(isRecord(value.target) && typeof value.target.host === 'string' && Array.isArray(value.ports))) {
     throw new UsageError(`${where}: a check report needs "target" and "ports"`);
   }
-  if (value.kind === 'agent' && !(isObject(value.host) && isObject(value.product))) {
+  if (value.kind === 'agent' && !(isRecord(value.host) && isRecord(value.product))) {
     throw new UsageError(`${where}: an agent report needs "host" and "product"`);
   }
   return value as unknown as TicketReport;
@@ -56,18 +54,18 @@ export function isAgentReport(r: TicketReport): r is AgentReport {
 /** The agent's view inside the report, when there is one (check --agent, an agent report, a precheck carrying one). */
 export function agentOf(r: TicketReport): AgentReport | undefined {
   if (isAgentReport(r)) return r;
-  const isAgent = (v: unknown): v is AgentReport => isObject(v) && v.kind === 'agent' && isObject(v.product) && isObject(v.host);
+  const isAgent = (v: unknown): v is AgentReport => isRecord(v) && v.kind === 'agent' && isRecord(v.product) && isRecord(v.host);
   const inner = (r as { agent?: unknown }).agent;
   if (isAgent(inner)) return inner;
   // A precheck carries the joint check, which carries the agent's view.
   const check = (r as { check?: unknown }).check;
-  return isObject(check) && isAgent(check.agent) ? check.agent : undefined;
+  return isRecord(check) && isAgent(check.agent) ? check.agent : undefined;
 }
 
 /** The name a person knows the PBX by. */
 export function reportHost(r: TicketReport): string {
   const target = (r as { target?: unknown }).target;
-  if (isObject(target) && typeof target.host === 'string' && target.host) return target.host;
+  if (isRecord(target) && typeof target.host === 'string' && target.host) return target.host;
   const agent = agentOf(r);
   if (agent?.host.hostname) return agent.host.hostname;
   const host = (r as { host?: unknown }).host;
@@ -87,7 +85,7 @@ export function productFields(r: TicketReport): ProductFields {
   const agent = agentOf(r);
   const fromAgent = agent && agent.product.name !== 'unknown' ? agent.product : undefined;
   const target = (r as { target?: unknown }).target;
-  const checked: keyof typeof PROFILES | undefined = isObject(target) && typeof target.product === 'string' && target.product in PROFILES ? (target.product as keyof typeof PROFILES) : undefined;
+  const checked: keyof typeof PROFILES | undefined = isRecord(target) && typeof target.product === 'string' && target.product in PROFILES ? (target.product as keyof typeof PROFILES) : undefined;
   const name = fromAgent ? (fromAgent.name as keyof typeof PROFILES) : checked;
   return {
     product: name ? PROFILES[name].title : null,

@@ -9,18 +9,16 @@ import { precheckDocument } from '../render/precheck-document.js';
 import { cell, type ReportDocument, type Section, type Tone } from '../render/document.js';
 import { secrets, type SecretRegistry } from '../redact.js';
 import { productFields, reportHost, type TicketReport } from './report.js';
+import { isRecord } from '../json.js';
 
 const KIND_TITLE: Record<string, string> = { check: 'check', agent: 'host agent report', precheck: 'upgrade pre-check' };
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Itemised kinds (the pre-check) show their items and actions; read defensively, the kind may be newer than this code. */
 function itemSections(report: TicketReport): Section[] {
   const r = report as unknown as Record<string, unknown>;
   const sections: Section[] = [];
-  const items = Array.isArray(r.items) ? r.items.filter(isObject) : [];
+  const items = Array.isArray(r.items) ? r.items.filter(isRecord) : [];
   if (items.length) {
     sections.push({
       title: 'Items',

@@ -4,6 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { basicAuthOf, startHelpdesk, type HelpdeskServer, type Reply } from './helpdesk-server.js';
+import { isRecord } from '../../shared/json.js';
 
 export interface ZendeskUpload {
   token: string;
@@ -33,7 +34,6 @@ function invalid(field: string, description: string): Reply {
   return { status: 422, body: { error: 'RecordInvalid', description: 'Record validation errors', details: { [field]: [{ description }] } } };
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function onlyKeys(o: Record<string, unknown>, allowed: string[], where: string): Reply | null {
   const extra = Object.keys(o).filter((k) => !allowed.includes(k));
@@ -46,7 +46,7 @@ export async function startZendesk(email: string, apiToken: string, knownTickets
   let nextId = 5000;
 
   function comment(c: unknown, where: string): { uploads: ZendeskUpload[] } | Reply {
-    if (!isObject(c)) return invalid(where, 'comment must be an object');
+    if (!isRecord(c)) return invalid(where, 'comment must be an object');
     const bad = onlyKeys(c, ['body', 'html_body', 'public', 'uploads'], where);
     if (bad) return bad;
     const bodies = ['body', 'html_body'].filter((k) => typeof c[k] === 'string' && (c[k] as string).length > 0);
@@ -89,7 +89,7 @@ export async function startZendesk(email: string, apiToken: string, knownTickets
       } catch {
         return { status: 400, body: { error: 'Unprocessable Entity', description: 'JSON parse error' } };
       }
-      if (!isObject(v) || !isObject(v.ticket) || Object.keys(v).length !== 1) return invalid('ticket', 'the body must be {"ticket": {...}}');
+      if (!isRecord(v) || !isRecord(v.ticket) || Object.keys(v).length !== 1) return invalid('ticket', 'the body must be {"ticket": {...}}');
       const t = v.ticket;
       if (one) {
         if (req.method !== 'PUT') return { status: 405, body: { error: 'InvalidEndpoint' } };
@@ -106,13 +106,13 @@ export async function startZendesk(email: string, apiToken: string, knownTickets
       const bad = onlyKeys(t, ['subject', 'comment', 'requester', 'priority', 'type', 'tags', 'custom_fields'], 'ticket');
       if (bad) return bad;
       if (typeof t.subject !== 'string' || !t.subject) return invalid('subject', 'is required');
-      if (!isObject(t.requester) || typeof t.requester.email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(t.requester.email)) return invalid('requester', 'email is required');
+      if (!isRecord(t.requester) || typeof t.requester.email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(t.requester.email)) return invalid('requester', 'email is required');
       const rbad = onlyKeys(t.requester, ['email', 'name', 'locale_id'], 'requester');
       if (rbad) return rbad;
       if (t.priority !== undefined && !PRIORITIES.includes(String(t.priority))) return invalid('priority', `must be one of ${PRIORITIES.join(', ')}`);
       if (t.type !== undefined && !TYPES.includes(String(t.type))) return invalid('type', `must be one of ${TYPES.join(', ')}`);
       if (t.tags !== undefined && !(Array.isArray(t.tags) && t.tags.every((x) => typeof x === 'string' && !/\s/.test(x)))) return invalid('tags', 'must be an array of words');
-      if (t.custom_fields !== undefined && !(Array.isArray(t.custom_fields) && t.custom_fields.every((f) => isObject(f) && Number.isInteger(f.id) && 'value' in f))) return invalid('custom_fields', 'must be [{id, value}]');
+      if (t.custom_fields !== undefined && !(Array.isArray(t.custom_fields) && t.custom_fields.every((f) => isRecord(f) && Number.isInteger(f.id) && 'value' in f))) return invalid('custom_fields', 'must be [{id, value}]');
       const c = comment(t.comment, 'comment');
       if ('status' in c) return c;
       const id = nextId++;
