@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { UsageError } from '../shared/errors.js';
 import { parsePort, parsePositiveInt, secretFromEnv } from '../shared/io/cli.js';
-import type { LogLevel } from '../shared/io/logger.js';
+import { parseLogLevel, type LogLevel } from '../shared/io/logger.js';
 import { secrets } from '../shared/redact.js';
 import { AGENT_THRESHOLDS, agentThresholds, type AgentThresholds } from '../shared/rules/agent.js';
 import type { ProductLayout } from './layout.js';
@@ -78,7 +78,6 @@ export function withCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
     .option('timeout', { type: 'string', describe: 'time limit of each command and query, ms (default 3000)' }) as Argv<T & CommonArgs>;
 }
 
-const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug', 'trace'];
 const TABLE_NAME = /^[A-Za-z0-9_$]+\.[A-Za-z0-9_$]+$/;
 const PATH_KEYS = ['credentialFiles', 'versionFiles', 'asteriskEtc', 'agiDir', 'recordings', 'backups', 'stockAgi', 'packages'] as const;
 // "detected" is what install.sh found, kept for the operator; the agent detects again on every run.
@@ -170,8 +169,7 @@ export function resolveOptions(argv: CommonArgs): AgentOptions {
   const config = configFile ? readConfig(configFile) : {};
   const file = configFile ?? '';
 
-  const logLevel = (argv['log-level'] ?? AGENT_DEFAULTS.logLevel) as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level "${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = parseLogLevel(argv['log-level'] ?? AGENT_DEFAULTS.logLevel);
 
   const cdrTable = argv['cdr-table'] ?? (typeof config.cdrTable === 'string' ? config.cdrTable : null);
   if (config.cdrTable !== undefined && typeof config.cdrTable !== 'string') throw new UsageError(`--config ${file}: "cdrTable" must be a string`);

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../shared/errors.js';
 import { emit, parsePortList, parsePositiveInt, secretFromEnv } from '../../shared/io/cli.js';
-import { createLogger, type LogLevel } from '../../shared/io/logger.js';
+import { createLogger, parseLogLevel } from '../../shared/io/logger.js';
 import { normaliseFingerprint } from '../../shared/known-hosts.js';
 import type { ProductChoice } from '../../shared/model.js';
 import { PRODUCTS } from '../../shared/profiles.js';
@@ -20,7 +20,6 @@ import { agentSourceFromArgs, withAgent, withAgentOptions, type AgentArgs } from
 import { checkWithAgentDocument } from '../../shared/render/joint-document.js';
 import { attachIfPlanned, planAttachToTicket, withAttachToTicketOptions } from '../attach-to-ticket.js';
 
-const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug', 'trace'];
 const PRODUCT_CHOICES: readonly ProductChoice[] = ['auto', ...PRODUCTS];
 
 export interface CheckArgs extends AgentArgs {
@@ -44,11 +43,6 @@ export interface CheckArgs extends AgentArgs {
 export function parseProduct(value: string): ProductChoice {
   if ((PRODUCT_CHOICES as readonly string[]).includes(value)) return value as ProductChoice;
   throw new UsageError(`unknown product "${value}" (expected one of: ${PRODUCT_CHOICES.join(', ')})`);
-}
-
-export function parseLogLevel(value: string): LogLevel {
-  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
-  throw new UsageError(`unknown --log-level "${value}" (expected one of: ${LOG_LEVELS.join(', ')})`);
 }
 
 async function sshCredentials(a: CheckArgs): Promise<SshCredentials | undefined> {

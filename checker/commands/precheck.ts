@@ -4,7 +4,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../shared/errors.js';
 import { emit } from '../../shared/io/cli.js';
-import { createLogger } from '../../shared/io/logger.js';
+import { createLogger, parseLogLevel } from '../../shared/io/logger.js';
 import { precheckReport, versionParts } from '../../shared/precheck.js';
 import { parseFormat, renderReport } from '../../shared/render/index.js';
 import { precheckDocument } from '../../shared/render/precheck-document.js';
@@ -14,7 +14,7 @@ import { agentSourceFromArgs, fetchAndMerge } from '../agent-source/index.js';
 import { attachIfPlanned, planAttachToTicket } from '../attach-to-ticket.js';
 import type { AgentOutcome } from '../agent-source/source.js';
 import { DEFAULT_DEPS, runCheck } from '../check.js';
-import { buildCheckOptions, checkCommand, parseLogLevel, type CheckArgs } from './check.js';
+import { buildCheckOptions, checkCommand, type CheckArgs } from './check.js';
 
 export interface PrecheckArgs extends CheckArgs {
   to?: string;
