@@ -1,19 +1,14 @@
 // --agent-report FILE: a report the partner made on the host by hand (`pbxready-agent report --format json`).
 // The file is the user's input: unreadable or not an agent report is a usage error, said before any probe.
 
-import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../shared/errors.js';
+import { readNamedFile } from '../../shared/io/cli.js';
 import type { AgentReport } from '../../shared/model.js';
 import type { AgentSource } from './source.js';
 import { parseAgentReport } from './validate.js';
 
 export async function loadAgentReportFile(path: string): Promise<AgentReport> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`--agent-report: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  const text = (await readNamedFile(path, '--agent-report')).toString('utf8');
   const parsed = parseAgentReport(text);
   if ('problem' in parsed) throw new UsageError(`--agent-report: ${path} is ${parsed.problem}`);
   return parsed.report;

@@ -1,10 +1,9 @@
 // The agent flags shared by `check` and `precheck`: --agent ssh | URL, --agent-token-file,
 // --agent-report, --agent-command, --agent-timeout-ms → one AgentSource, validated before any probe.
 
-import { readFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { UsageError } from '../../shared/errors.js';
-import { parsePositiveInt } from '../../shared/io/cli.js';
+import { parsePositiveInt, readNamedFile } from '../../shared/io/cli.js';
 import { secrets } from '../../shared/redact.js';
 import { fileAgentSource } from './file.js';
 import { httpAgentSource } from './http.js';
@@ -31,12 +30,7 @@ export function withAgentOptions<T>(y: Argv<T>): Argv<T & AgentArgs> {
 }
 
 async function readToken(file: string): Promise<string> {
-  let token: string;
-  try {
-    token = (await readFile(file, 'utf8')).trim();
-  } catch (err) {
-    throw new UsageError(`--agent-token-file: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  const token = (await readNamedFile(file, '--agent-token-file')).toString('utf8').trim();
   if (token === '') throw new UsageError(`--agent-token-file: ${file} is empty`);
   secrets.add(token);
   return token;

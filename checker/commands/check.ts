@@ -1,10 +1,9 @@
 // `pbxready check HOST`: flags → CheckOptions → runCheck → one report on stdout or --output FILE.
 // Thin: every decision lives in checker/check.ts and the pure rules.
 
-import { readFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../shared/errors.js';
-import { emit, parsePortList, parsePositiveInt, secretFromEnv } from '../../shared/io/cli.js';
+import { emit, parsePortList, parsePositiveInt, readNamedFile, secretFromEnv } from '../../shared/io/cli.js';
 import { createLogger, parseLogLevel } from '../../shared/io/logger.js';
 import { normaliseFingerprint } from '../../shared/known-hosts.js';
 import type { ProductChoice } from '../../shared/model.js';
@@ -54,12 +53,7 @@ async function sshCredentials(a: CheckArgs): Promise<SshCredentials | undefined>
   const user = a.sshUser.trim();
   if (user === '') throw new UsageError('--ssh-user is empty');
   if (a.sshKey !== undefined) {
-    let privateKey: Buffer;
-    try {
-      privateKey = await readFile(a.sshKey);
-    } catch (err) {
-      throw new UsageError(`--ssh-key: cannot read ${a.sshKey} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
+    const privateKey = await readNamedFile(a.sshKey, '--ssh-key');
     secrets.add(privateKey.toString('utf8').trim());
     return { user, privateKey };
   }

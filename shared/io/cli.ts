@@ -2,6 +2,7 @@
 // reports written to stdout or atomically to a file.
 
 import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { EXIT_USAGE, UsageError, errorLine } from '../errors.js';
@@ -132,6 +133,15 @@ export function parseListen(value: string, defaults: ListenDefaults): { host: st
   if (m) return { host: m[1] ?? (m[2] || defaults.host), port: port(m[3]!) };
   if (defaults.barePort && /^\d+$/.test(v)) return { host: defaults.host, port: port(v) };
   throw new UsageError(`--listen "${value}" must be ADDR:PORT (e.g. ${defaults.example})`);
+}
+
+/** A file the user named with `flag`: its bytes, or one line naming the flag, the path and why. */
+export async function readNamedFile(path: string, flag: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    throw new UsageError(`${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
 }
 
 /** A secret named by an environment variable (never by argv): registered for redaction at once. */
