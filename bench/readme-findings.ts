@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { FINDINGS, type FindingSpec } from '../shared/findings.js';
-import { writeFileAtomic } from '../shared/io/atomic-write.js';
+import { writeFileAtomic } from '../shared/cli/atomic-write.js';
 
 const cellText = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 

@@ -3,7 +3,7 @@
 
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { configureYargs, runMain } from '../shared/io/cli.js';
+import { configureYargs, runMain } from '../shared/cli/cli.js';
 import { COMMANDS } from './commands/index.js';
 
 await runMain('pbxready', async () => {

@@ -2,7 +2,7 @@
 
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../shared/errors.js';
-import { emit } from '../../shared/io/cli.js';
+import { emit } from '../../shared/cli/cli.js';
 import { diffDocument } from '../../shared/render/agent-document.js';
 import { parseFormat, renderReport } from '../../shared/render/index.js';
 import { diffAgentReports } from '../../shared/snapshot-diff.js';

@@ -1,8 +1,8 @@
 // pbxready-agent report: gather the host's facts once and print them in the chosen format.
 
 import type { CommandModule } from 'yargs';
-import { emit } from '../../shared/io/cli.js';
-import { createLogger } from '../../shared/io/logger.js';
+import { emit } from '../../shared/cli/cli.js';
+import { createLogger } from '../../shared/cli/logger.js';
 import { agentDocument } from '../../shared/render/agent-document.js';
 import { parseFormat, renderReport } from '../../shared/render/index.js';
 import { EXIT_CODE } from '../../shared/verdict.js';

@@ -2,8 +2,8 @@
 
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { writeFileAtomic } from '../../shared/io/atomic-write.js';
-import { createLogger } from '../../shared/io/logger.js';
+import { writeFileAtomic } from '../../shared/cli/atomic-write.js';
+import { createLogger } from '../../shared/cli/logger.js';
 import { agentDocument } from '../../shared/render/agent-document.js';
 import { renderReport } from '../../shared/render/index.js';
 import { collectReport } from '../collect.js';

@@ -2,7 +2,7 @@
 // The file is the user's input: unreadable or not an agent report is a usage error, said before any probe.
 
 import { UsageError } from '../../shared/errors.js';
-import { readNamedFile } from '../../shared/io/cli.js';
+import { readNamedFile } from '../../shared/cli/cli.js';
 import type { AgentReport } from '../../shared/model.js';
 import type { AgentSource } from './source.js';
 import { parseAgentReport } from './validate.js';

@@ -3,7 +3,7 @@
 
 import type { Argv } from 'yargs';
 import { UsageError } from '../../shared/errors.js';
-import { parsePositiveInt, readNamedFile } from '../../shared/io/cli.js';
+import { parsePositiveInt, readNamedFile } from '../../shared/cli/cli.js';
 import { secrets } from '../../shared/redact.js';
 import { fileAgentSource } from './file.js';
 import { httpAgentSource } from './http.js';

@@ -2,7 +2,7 @@
 
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../shared/errors.js';
-import { emit, parsePositiveInt } from '../../shared/io/cli.js';
+import { emit, parsePositiveInt } from '../../shared/cli/cli.js';
 import { computeDrift, pickRuns } from '../history/drift.js';
 import { openStore } from './history.js';
 

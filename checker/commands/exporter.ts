@@ -2,7 +2,7 @@
 
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../shared/errors.js';
-import { parseListen, parsePositiveInt } from '../../shared/io/cli.js';
+import { parseListen, parsePositiveInt } from '../../shared/cli/cli.js';
 import { CHECK_DEFAULTS, type ProbeSet } from '../check-options.js';
 import { createExporter } from '../exporter/server.js';
 

@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../shared/errors.js';
-import { emit, parsePositiveInt } from '../../shared/io/cli.js';
+import { emit, parsePositiveInt } from '../../shared/cli/cli.js';
 import { SqliteHistory, defaultDbPath } from '../history/sqlite.js';
 
 export interface HistoryArgs {

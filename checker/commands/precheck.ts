@@ -3,8 +3,8 @@
 
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../shared/errors.js';
-import { emit } from '../../shared/io/cli.js';
-import { createLogger, parseLogLevel } from '../../shared/io/logger.js';
+import { emit } from '../../shared/cli/cli.js';
+import { createLogger, parseLogLevel } from '../../shared/cli/logger.js';
 import { precheckReport, versionParts } from '../../shared/precheck.js';
 import { parseFormat, renderReport } from '../../shared/render/index.js';
 import { precheckDocument } from '../../shared/render/precheck-document.js';

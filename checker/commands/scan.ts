@@ -10,7 +10,7 @@ import { summarize } from '../../shared/drift.js';
 import { UsageError } from '../../shared/errors.js';
 import { finding } from '../../shared/findings.js';
 import { hostKey, type InventoryEntry } from '../../shared/inventory.js';
-import { emit, parsePortList, parsePositiveInt, secretFromEnv } from '../../shared/io/cli.js';
+import { emit, parsePortList, parsePositiveInt, secretFromEnv } from '../../shared/cli/cli.js';
 import type { Verdict } from '../../shared/model.js';
 import { secrets } from '../../shared/redact.js';
 import { renderDashboard } from '../../shared/render/dashboard.js';

@@ -3,7 +3,7 @@
 // when the desk cannot be reached keep the report on disk and say where.
 
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../../shared/io/atomic-write.js';
+import { writeFileAtomic } from '../../shared/cli/atomic-write.js';
 import { ticketContent, reportFileStem, type TicketContent } from '../../shared/ticket/content.js';
 import { decideForm, type FormChoices, type FormDecision } from '../../shared/ticket/form.js';
 import { AttachmentTooLargeError, checkAttachmentLimit, describeRequest, ticketIdOf, type TicketRequest } from '../../shared/ticket/request.js';
