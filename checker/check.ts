@@ -5,7 +5,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { finding } from '../shared/findings.js';
-import type { KnownHostEntry } from '../shared/known-hosts.js';
+import type { KnownHostEntry } from './probes/known-hosts.js';
 import type { CheckReport, Finding, HttpFacts, IcmpResult, PortAttempt, PortResult, Product, SshFacts, TlsFacts } from '../shared/model.js';
 import { SCHEMA_VERSION } from '../shared/model.js';
 import { allProfilePorts, decideProduct, EXPOSURE_PORTS, PROFILES, specForPort, type PortSpec } from '../shared/profiles.js';
@@ -21,7 +21,8 @@ import { createLimit, type Limit } from './limiter.js';
 import { DnsFailure, resolveHost, type Resolver } from './probes/dns.js';
 import { httpTimedOut, probeHttp, type HttpProbeOptions } from './probes/http.js';
 import { probeIcmp, type IcmpProbeOptions } from './probes/icmp.js';
-import { loadKnownHosts, probeSsh, type SshProbeOptions } from './probes/ssh.js';
+import { loadKnownHosts } from './probes/known-hosts.js';
+import { probeSsh, type SshProbeOptions } from './probes/ssh.js';
 import { probeTcp } from './probes/tcp.js';
 import { probeTls, type TlsProbeOptions } from './probes/tls.js';
 

@@ -8,9 +8,9 @@ import type { ClientChannel } from 'ssh2';
 import type { SshCredentials } from './check-options.js';
 import type { SshFacts } from '../shared/model.js';
 import { PbxreadyError } from '../shared/errors.js';
-import { decideHostKey, lookupNames, type HostKeyDecision, type KnownHostEntry } from '../shared/known-hosts.js';
+import { decideHostKey, lookupNames, type HostKeyDecision, type KnownHostEntry } from './probes/known-hosts.js';
 import { secrets } from '../shared/redact.js';
-import { BannerTap, clientConfig, parsePrivateKey, registerSecrets } from './probes/ssh.js';
+import { BannerTap, clientConfig, parsePrivateKey, registerSecrets } from './probes/ssh-session.js';
 
 const { Client } = ssh2;
 

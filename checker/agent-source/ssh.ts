@@ -1,9 +1,8 @@
 // --agent ssh: run `pbxready-agent report --format json` on the host over the SSH access the check
 // just tested — the same user and key/password, the same host-key pinning — with one time limit.
 
-import type { KnownHostEntry } from '../../shared/known-hosts.js';
 import type { PortResult } from '../../shared/model.js';
-import { loadKnownHosts } from '../probes/ssh.js';
+import { loadKnownHosts, type KnownHostEntry } from '../probes/known-hosts.js';
 import { SshExecError, sshExec, type SshExecOptions, type SshExecResult } from '../ssh-exec.js';
 import { failed, type AgentContext, type AgentFailureKind, type AgentOutcome, type AgentSource } from './source.js';
 import { parseAgentReport } from './validate.js';

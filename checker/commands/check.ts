@@ -5,7 +5,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../shared/errors.js';
 import { emit, parsePortList, parsePositiveInt, readNamedFile, secretFromEnv } from '../../shared/cli/cli.js';
 import { createLogger, parseLogLevel } from '../../shared/cli/logger.js';
-import { normaliseFingerprint } from '../../shared/known-hosts.js';
+import { normaliseFingerprint } from '../probes/known-hosts.js';
 import type { ProductChoice } from '../../shared/model.js';
 import { PRODUCTS } from '../../shared/profiles.js';
 import { secrets } from '../../shared/redact.js';

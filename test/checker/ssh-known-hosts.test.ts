@@ -1,4 +1,4 @@
-// shared/known-hosts.ts as pure functions: parsing, name forms, hashing, matching, pinning decisions.
+// checker/probes/known-hosts.ts as pure functions: parsing, name forms, hashing, matching, pinning decisions.
 // Keys are fixed blobs built here; hashed names are checked against a value OpenSSH's algorithm
 // gives (HMAC-SHA1 over the name keyed by the salt), computed independently below.
 
@@ -18,7 +18,7 @@ import {
   preferredHostKeyAlgorithms,
   sha256Fingerprint,
   type KnownHostEntry,
-} from '../../shared/known-hosts.js';
+} from '../../checker/probes/known-hosts.js';
 
 /** An SSH public key blob: string type, then opaque key material. */
 function blob(type: string, fill: number): Buffer {

@@ -1,8 +1,11 @@
 // OpenSSH host keys as data: known_hosts parsing and matching (plain, wildcard, negated, hashed
 // `|1|salt|hash` and `[host]:port` forms), fingerprint formatting, and the pinning decision.
-// Pure: the SSH probe and the exec helper do the I/O and ask this module what to trust.
+// Pure functions, plus one reader for the --known-hosts file: the SSH session opener
+// (ssh-session.ts) asks this module what to trust.
 
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../../shared/errors.js';
 
 export interface KnownHostEntry {
   /** 1-based line in the file, for messages. */
@@ -204,4 +207,16 @@ export function decideHostKey(blob: Buffer, names: string[], pin: HostKeyPin): H
 export function formatKnownHostsLine(hosts: string, blob: Buffer, comment?: string): string {
   const type = keyTypeOfBlob(blob) ?? 'unknown';
   return [hosts, type, blob.toString('base64'), comment].filter((x) => x !== undefined).join(' ');
+}
+
+/** Read and parse the --known-hosts FILE; unreadable is bad input (a UsageError, exit 3). */
+export async function loadKnownHosts(file: string): Promise<KnownHostEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new UsageError(`cannot read known_hosts file ${file}: ${code}`, { cause: err });
+  }
+  return parseKnownHosts(text);
 }
