@@ -6,7 +6,7 @@
 
 import type { Argv } from 'yargs';
 import { UsageError } from '../shared/errors.js';
-import type { TicketReport } from '../shared/ticket/report.js';
+import type { TicketReport } from './tickets/report.js';
 import { resolveTicketSetup, type TicketFlags, type TicketSetup } from './tickets/config.js';
 import { ticketFlagsOf, withTicketOptions } from './tickets/options.js';
 import { attachReportToTicket } from './tickets/send.js';

@@ -8,7 +8,7 @@ import { createLogger, parseLogLevel } from '../../shared/cli/logger.js';
 import { precheckReport, versionParts } from '../../shared/precheck.js';
 import { parseFormat, renderReport } from '../../shared/render/index.js';
 import { precheckDocument } from '../../shared/render/precheck-document.js';
-import type { TicketReport } from '../../shared/ticket/report.js';
+import type { TicketReport } from '../tickets/report.js';
 import { EXIT_CODE } from '../../shared/verdict.js';
 import { agentSourceFromArgs, fetchAndMerge } from '../agent-source/index.js';
 import { attachIfPlanned, planAttachToTicket } from '../attach-to-ticket.js';

@@ -4,9 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../shared/errors.js';
-import { ISSUE_TYPES, PRIORITIES, parseIssueType, parsePriority, type FormChoices } from '../../shared/ticket/form.js';
-import { parseTicketReport, type TicketReport } from '../../shared/ticket/report.js';
-import { OSTICKET_NO_ATTACH } from '../../shared/ticket/osticket.js';
+import { ISSUE_TYPES, PRIORITIES, parseIssueType, parsePriority, type FormChoices } from '../tickets/form.js';
+import { parseTicketReport, type TicketReport } from '../tickets/report.js';
+import { OSTICKET_NO_ATTACH } from '../tickets/osticket-api.js';
 import { resolveTicketSetup } from '../tickets/config.js';
 import { ticketFlagsOf, withTicketOptions } from '../tickets/options.js';
 import { attachReportToTicket, createTicketFromReport } from '../tickets/send.js';

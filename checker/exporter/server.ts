@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { performance } from 'node:perf_hooks';
 import type { Product } from '../../shared/model.js';
 import { PRODUCTS } from '../../shared/profiles.js';
-import { PROMETHEUS_CONTENT_TYPE, exposition, probeFamilies } from '../../shared/prometheus.js';
+import { PROMETHEUS_CONTENT_TYPE, exposition, probeFamilies } from './exposition.js';
 import { DEFAULT_DEPS, runCheck, type CheckDeps } from '../check.js';
 import { CHECK_DEFAULTS, type ProbeSet } from '../check-options.js';
 

@@ -2,7 +2,7 @@
 // is handed on the moment its host finishes and then dropped (memory stays flat with fleet size).
 // An abort (SIGINT/SIGTERM) stops new hosts, abandons the ones in flight, keeps the finished ones.
 
-import type { InventoryEntry, InventoryError, InventoryItem } from '../../shared/inventory.js';
+import type { InventoryEntry, InventoryError, InventoryItem } from './inventory.js';
 import type { CheckReport, ProductChoice, Verdict } from '../../shared/model.js';
 import { worstVerdict } from '../../shared/verdict.js';
 import type { ProbeSet } from '../check-options.js';

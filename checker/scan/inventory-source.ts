@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { UsageError } from '../../shared/errors.js';
-import { createLineParser, detectFormat, parseStructured, withoutDuplicatesAsync, type InventoryFormat, type InventoryItem } from '../../shared/inventory.js';
+import { createLineParser, detectFormat, parseStructured, withoutDuplicatesAsync, type InventoryFormat, type InventoryItem } from './inventory.js';
 
 async function head(path: string): Promise<string> {
   let fh;

@@ -1,7 +1,7 @@
 // `scan --notify-webhook URL`: the drift as JSON, with a Slack-compatible `text`, POSTed only when
 // something changed. A webhook URL is a credential (Slack's carries its token): it is redacted.
 
-import { driftText, type DriftSummary } from '../../shared/drift.js';
+import { driftText, type DriftSummary } from '../history/drift.js';
 
 export type Poster = (url: string, init: { method: 'POST'; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{ ok: boolean; status: number }>;
 

@@ -4,9 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../shared/errors.js';
 import { secrets } from '../../shared/redact.js';
-import type { FieldMap, FormSettings } from '../../shared/ticket/fields.js';
-import type { IssueTypeKey, Requester } from '../../shared/ticket/form.js';
-import { RETRY_DEFAULTS, type RetryPolicy } from '../../shared/ticket/retry.js';
+import type { FieldMap, FormSettings } from './fields.js';
+import type { IssueTypeKey, Requester } from './form.js';
+import { RETRY_DEFAULTS, type RetryPolicy } from './retry.js';
 import { providerOf } from './index.js';
 import type { TicketConnection, TicketProvider } from './provider.js';
 

@@ -1,7 +1,7 @@
 // Freshdesk API v2: basic auth with the API key as user and "X" as password.
 
-import { ISSUE_TYPES } from '../../shared/ticket/form.js';
-import { FRESHDESK_DEFAULT_FIELDS, FRESHDESK_LIMIT, freshdeskCreateRequest, freshdeskNoteRequest } from '../../shared/ticket/freshdesk.js';
+import { ISSUE_TYPES } from './form.js';
+import { FRESHDESK_DEFAULT_FIELDS, FRESHDESK_LIMIT, freshdeskCreateRequest, freshdeskNoteRequest } from './freshdesk-api.js';
 import { jsonReply, type TicketProvider } from './provider.js';
 
 function basic(user: string, password: string): string {

@@ -4,8 +4,8 @@
 import fetch, { File, FormData, type RequestInit, type Response } from 'node-fetch';
 import { PbxreadyError } from '../../shared/errors.js';
 import { secrets } from '../../shared/redact.js';
-import { decideRetry, isRetryableStatus, type RetryPolicy } from '../../shared/ticket/retry.js';
-import { joinUrl, type TicketRequest } from '../../shared/ticket/request.js';
+import { decideRetry, isRetryableStatus, type RetryPolicy } from './retry.js';
+import { joinUrl, type TicketRequest } from './request.js';
 
 export interface AuthHeader {
   name: string;

@@ -1,8 +1,8 @@
 // osTicket: the API key travels in X-API-Key (osTicket also binds it to the caller's IP address).
 
 import { UsageError } from '../../shared/errors.js';
-import { ISSUE_TYPES } from '../../shared/ticket/form.js';
-import { OSTICKET_LIMIT, OSTICKET_NO_ATTACH, osticketCreateRequest } from '../../shared/ticket/osticket.js';
+import { ISSUE_TYPES } from './form.js';
+import { OSTICKET_LIMIT, OSTICKET_NO_ATTACH, osticketCreateRequest } from './osticket-api.js';
 import { errorExcerpt } from './http.js';
 import type { TicketProvider } from './provider.js';
 

@@ -1,9 +1,9 @@
 // One interface for every help desk; the table in index.ts is the only wiring.
 
-import type { TicketContent } from '../../shared/ticket/content.js';
-import type { FormSettings } from '../../shared/ticket/fields.js';
-import type { TicketForm } from '../../shared/ticket/form.js';
-import type { AttachmentLimit, TicketRequest } from '../../shared/ticket/request.js';
+import type { TicketContent } from './content.js';
+import type { FormSettings } from './fields.js';
+import type { TicketForm } from './form.js';
+import type { AttachmentLimit, TicketRequest } from './request.js';
 import { TicketDeliveryError, type AuthHeader, type HttpReply } from './http.js';
 
 export type ProviderName = 'freshdesk' | 'zendesk' | 'osticket';

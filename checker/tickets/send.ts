@@ -4,10 +4,10 @@
 
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../shared/cli/atomic-write.js';
-import { ticketContent, reportFileStem, type TicketContent } from '../../shared/ticket/content.js';
-import { decideForm, type FormChoices, type FormDecision } from '../../shared/ticket/form.js';
-import { AttachmentTooLargeError, checkAttachmentLimit, describeRequest, ticketIdOf, type TicketRequest } from '../../shared/ticket/request.js';
-import type { TicketReport } from '../../shared/ticket/report.js';
+import { ticketContent, reportFileStem, type TicketContent } from './content.js';
+import { decideForm, type FormChoices, type FormDecision } from './form.js';
+import { AttachmentTooLargeError, checkAttachmentLimit, describeRequest, ticketIdOf, type TicketRequest } from './request.js';
+import type { TicketReport } from './report.js';
 import type { TicketSetup } from './config.js';
 import { TicketDeliveryError, sendTicketRequest, type HttpDeps } from './http.js';
 import type { ProviderContext, TicketOutcome } from './provider.js';

@@ -2,9 +2,9 @@
 // comment (or the new ticket) names their tokens.
 
 import { UsageError } from '../../shared/errors.js';
-import { ISSUE_TYPES } from '../../shared/ticket/form.js';
-import type { TicketContent } from '../../shared/ticket/content.js';
-import { ZENDESK_LIMIT, placeholderTokens, zendeskCommentRequest, zendeskCreateRequest, zendeskUploadRequests } from '../../shared/ticket/zendesk.js';
+import { ISSUE_TYPES } from './form.js';
+import type { TicketContent } from './content.js';
+import { ZENDESK_LIMIT, placeholderTokens, zendeskCommentRequest, zendeskCreateRequest, zendeskUploadRequests } from './zendesk-api.js';
 import { TicketDeliveryError } from './http.js';
 import { jsonReply, type ProviderContext, type TicketProvider } from './provider.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { certBand, driftText, hostDrift, sortDrift, type HostSummary } from '../../shared/drift.js';
+import { certBand, driftText, hostDrift, sortDrift, type HostSummary } from '../../checker/history/drift.js';
 
 const base: HostSummary = {
   key: 'acme/hq',

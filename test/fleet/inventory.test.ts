@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectFormat, hostKey, parseInventory, type InventoryItem } from '../../shared/inventory.js';
+import { detectFormat, hostKey, parseInventory, type InventoryItem } from '../../checker/scan/inventory.js';
 
 const entries = (items: InventoryItem[]) => items.flatMap((i) => ('entry' in i ? [i.entry] : []));
 const errors = (items: InventoryItem[]) => items.flatMap((i) => ('error' in i ? [i.error] : []));

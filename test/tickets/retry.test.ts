@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TicketDeliveryError } from '../../checker/tickets/http.js';
 import { attachReportToTicket } from '../../checker/tickets/send.js';
-import { decideRetry, parseRetryAfter, RETRY_DEFAULTS } from '../../shared/ticket/retry.js';
+import { decideRetry, parseRetryAfter, RETRY_DEFAULTS } from '../../checker/tickets/retry.js';
 import { startFreshdesk, type FreshdeskStandIn } from '../harness/helpdesk-freshdesk.js';
 import { startZendesk, type ZendeskStandIn } from '../harness/helpdesk-zendesk.js';
 import { checkReport } from './fixtures.js';

@@ -3,14 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { finding } from '../../shared/findings.js';
 import { secrets } from '../../shared/redact.js';
-import { ticketContent } from '../../shared/ticket/content.js';
-import { emergencySubject, emergencySuggestion } from '../../shared/ticket/emergency.js';
-import { decideForm, parseIssueType, parsePriority } from '../../shared/ticket/form.js';
-import { freshdeskCreateRequest } from '../../shared/ticket/freshdesk.js';
-import { osticketCreateRequest } from '../../shared/ticket/osticket.js';
-import { parseTicketReport, productFields } from '../../shared/ticket/report.js';
-import { describeRequest } from '../../shared/ticket/request.js';
-import { renderForTicket } from '../../shared/ticket/summary.js';
+import { ticketContent } from '../../checker/tickets/content.js';
+import { emergencySubject, emergencySuggestion } from '../../checker/tickets/emergency.js';
+import { decideForm, parseIssueType, parsePriority } from '../../checker/tickets/form.js';
+import { freshdeskCreateRequest } from '../../checker/tickets/freshdesk-api.js';
+import { osticketCreateRequest } from '../../checker/tickets/osticket-api.js';
+import { parseTicketReport, productFields } from '../../checker/tickets/report.js';
+import { describeRequest } from '../../checker/tickets/request.js';
+import { renderForTicket } from '../../checker/tickets/summary.js';
 import { agentReport, checkReport, precheckReport } from './fixtures.js';
 
 const parse = (v: unknown) => parseTicketReport(JSON.stringify(v), 'r.json');

@@ -2,9 +2,9 @@
 // Freshdesk form asks for (requester, subject, issue type, product, version, edition, licence,
 // description) in a provider-neutral shape each provider's builder maps onto its own API.
 
-import { UsageError } from '../errors.js';
-import { VERDICT_LABEL } from '../render/document.js';
-import { sortFindings } from '../verdict.js';
+import { UsageError } from '../../shared/errors.js';
+import { VERDICT_LABEL } from '../../shared/render/document.js';
+import { sortFindings } from '../../shared/verdict.js';
 import { emergencySubject, emergencySuggestion, type EmergencySuggestion } from './emergency.js';
 import { productFields, reportHost, type ProductFields, type TicketReport } from './report.js';
 

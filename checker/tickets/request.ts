@@ -2,9 +2,9 @@
 // the limits are checked against. Authentication is not part of it: the sender adds it, so no
 // builder and no dry-run ever holds the key.
 
-import { UsageError } from '../errors.js';
-import { formatBytes } from '../render/document.js';
-import { secrets } from '../redact.js';
+import { UsageError } from '../../shared/errors.js';
+import { formatBytes } from '../../shared/render/document.js';
+import { secrets } from '../../shared/redact.js';
 
 export interface Attachment {
   filename: string;

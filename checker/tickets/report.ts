@@ -1,10 +1,10 @@
 // The reports a ticket can carry: a check (maybe with the agent's view), an agent report, or any
 // later kind (precheck, …) that keeps the common contract: kind, verdict, findings.
 
-import { UsageError } from '../errors.js';
-import type { AgentReport, CheckReport, Finding, Verdict } from '../model.js';
-import { PROFILES } from '../profiles.js';
-import { isRecord } from '../json.js';
+import { UsageError } from '../../shared/errors.js';
+import type { AgentReport, CheckReport, Finding, Verdict } from '../../shared/model.js';
+import { PROFILES } from '../../shared/profiles.js';
+import { isRecord } from '../../shared/json.js';
 
 /** Any report kind: the fields every kind shares, the rest left open. */
 export interface GenericReport {

@@ -2,14 +2,14 @@
 // (check with or without the agent's view, agent, precheck) is rendered exactly as its own
 // command renders it; any other kind gets a generic summary from its verdict and findings.
 
-import { renderReport } from '../render/index.js';
-import { agentDocument } from '../render/agent-document.js';
-import { checkWithAgentDocument } from '../render/joint-document.js';
-import { precheckDocument } from '../render/precheck-document.js';
-import { cell, type ReportDocument, type Section, type Tone } from '../render/document.js';
-import { secrets, type SecretRegistry } from '../redact.js';
+import { renderReport } from '../../shared/render/index.js';
+import { agentDocument } from '../../shared/render/agent-document.js';
+import { checkWithAgentDocument } from '../../shared/render/joint-document.js';
+import { precheckDocument } from '../../shared/render/precheck-document.js';
+import { cell, type ReportDocument, type Section, type Tone } from '../../shared/render/document.js';
+import { secrets, type SecretRegistry } from '../../shared/redact.js';
 import { productFields, reportHost, type TicketReport } from './report.js';
-import { isRecord } from '../json.js';
+import { isRecord } from '../../shared/json.js';
 
 const KIND_TITLE: Record<string, string> = { check: 'check', agent: 'host agent report', precheck: 'upgrade pre-check' };
 

@@ -1,7 +1,7 @@
 // The Prometheus text exposition format (0.0.4), and a check report expressed in it, blackbox_exporter
 // style: /probe answers 200 with pbxready_probe_success 0 when the host fails, never an HTTP error.
 
-import type { CheckReport, PortState, Verdict } from './model.js';
+import type { CheckReport, PortState, Verdict } from '../../shared/model.js';
 
 export type MetricType = 'gauge' | 'counter' | 'untyped';
 

@@ -4,7 +4,7 @@
 
 import { isIP } from 'node:net';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
-import type { Product, ProductChoice } from './model.js';
+import type { Product, ProductChoice } from '../../shared/model.js';
 
 export interface InventorySsh {
   user?: string;

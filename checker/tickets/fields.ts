@@ -1,8 +1,8 @@
 // The form's product fields as help-desk custom fields. Each desk names them its own way
 // (Freshdesk cf_* names, Zendesk numeric ids, osTicket form variable names): configurable.
 
-import { htmlEscape } from '../render/html.js';
-import { mdEscape } from '../render/markdown.js';
+import { htmlEscape } from '../../shared/render/html.js';
+import { mdEscape } from '../../shared/render/markdown.js';
 import { ISSUE_TYPES, type IssueTypeKey, type TicketForm } from './form.js';
 import type { ProductFields } from './report.js';
 
