@@ -318,3 +318,77 @@ export interface PrecheckReport {
   /** The check's findings (outside view and joint diagnoses), for the ticket. */
   findings: Finding[];
 }
+
+// ---- fleet runs: what a scan records per host and what changed between runs (history, drift, dashboard) ----
+
+export interface HostMeta {
+  /** Identity across runs (inventory name, else the host as given). */
+  key: string;
+  name?: string;
+  customer?: string;
+  tags: string[];
+}
+
+export interface PortSummary {
+  port: number;
+  state: PortState;
+  required: boolean;
+}
+
+export interface CertSummary {
+  port: number;
+  notAfter: string | null;
+  fingerprint: string | null;
+}
+
+export interface HostKeySummary {
+  port: number;
+  fingerprint: string;
+}
+
+export interface HostSummary extends HostMeta {
+  host: string;
+  /** The addresses checked, sorted and joined by ", " (empty when the name did not resolve). */
+  address: string;
+  product: Product;
+  verdict: Verdict;
+  checkedAt: string;
+  durationMs: number;
+  /** State per port on the primary (first) address. */
+  ports: PortSummary[];
+  certs: CertSummary[];
+  hostKeys: HostKeySummary[];
+  /** Finding codes (worst first), for the dashboard's hover text. */
+  findings: string[];
+}
+
+export type DriftKind =
+  | 'host_added'
+  | 'host_removed'
+  | 'verdict'
+  | 'port_state'
+  | 'address'
+  | 'product'
+  | 'cert_renewed'
+  | 'cert_changed'
+  | 'cert_expiring'
+  | 'ssh_hostkey';
+
+export interface DriftChange {
+  key: string;
+  customer?: string;
+  kind: DriftKind;
+  port?: number;
+  before: string | null;
+  after: string | null;
+  /** One line a person reads. */
+  message: string;
+  /** True when the change makes things worse (shown first, red on the dashboard). */
+  worse: boolean;
+}
+
+export interface DriftSummary {
+  fromRun: number;
+  toRun: number;
+  changes: DriftChange[];
+}

@@ -3,7 +3,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../shared/errors.js';
 import { emit, parsePositiveInt } from '../../shared/cli/cli.js';
-import { computeDrift, pickRuns } from '../history/drift-runs.js';
+import { computeDrift, pickRuns } from '../history/drift.js';
 import { openStore } from './history.js';
 
 export interface DriftArgs {

@@ -17,7 +17,7 @@ import { renderDashboard } from '../../shared/render/dashboard.js';
 import { TOOL } from '../../shared/tool.js';
 import { EXIT_CODE, worstVerdict } from '../../shared/verdict.js';
 import { CHECK_DEFAULTS, type ProbeSet } from '../check-options.js';
-import { computeDrift, pickRuns } from '../history/drift-runs.js';
+import { computeDrift, pickRuns } from '../history/drift.js';
 import { SqliteHistory, defaultDbPath } from '../history/sqlite.js';
 import { runScan } from '../scan/engine.js';
 import type { ScanTarget } from '../scan/host-check.js';

@@ -1,12 +1,12 @@
 // `pbxready ticket attach|create REPORT.json`: put a report on a help-desk ticket. Thin: the work
-// is in checker/tickets (I/O) and shared/ticket (what the requests say).
+// is in checker/tickets.
 
 import { readFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../shared/errors.js';
 import { ISSUE_TYPES, PRIORITIES, parseIssueType, parsePriority, type FormChoices } from '../tickets/form.js';
 import { parseTicketReport, type TicketReport } from '../tickets/report.js';
-import { OSTICKET_NO_ATTACH } from '../tickets/osticket-api.js';
+import { OSTICKET_NO_ATTACH } from '../tickets/osticket.js';
 import { resolveTicketSetup } from '../tickets/config.js';
 import { ticketFlagsOf, withTicketOptions } from '../tickets/options.js';
 import { attachReportToTicket, createTicketFromReport } from '../tickets/send.js';

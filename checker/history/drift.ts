@@ -1,49 +1,12 @@
 // What changed on a host between two fleet runs. A run keeps one small summary per host (not the
-// whole report); drift compares two summaries of the same host. Pure.
+// whole report); drift compares two summaries of the same host (pure), and picks and compares two
+// recorded runs host by host, streamed from the store. The summary and change types are in
+// shared/model.ts, because the dashboard renders them.
 
-import type { CheckReport, PortState, Product, Verdict } from '../../shared/model.js';
+import { UsageError } from '../../shared/errors.js';
+import type { CheckReport, DriftChange, DriftKind, DriftSummary, HostMeta, HostSummary, PortState } from '../../shared/model.js';
 import { verdictRank } from '../../shared/verdict.js';
-
-export interface HostMeta {
-  /** Identity across runs (inventory name, else the host as given). */
-  key: string;
-  name?: string;
-  customer?: string;
-  tags: string[];
-}
-
-export interface PortSummary {
-  port: number;
-  state: PortState;
-  required: boolean;
-}
-
-export interface CertSummary {
-  port: number;
-  notAfter: string | null;
-  fingerprint: string | null;
-}
-
-export interface HostKeySummary {
-  port: number;
-  fingerprint: string;
-}
-
-export interface HostSummary extends HostMeta {
-  host: string;
-  /** The addresses checked, sorted and joined by ", " (empty when the name did not resolve). */
-  address: string;
-  product: Product;
-  verdict: Verdict;
-  checkedAt: string;
-  durationMs: number;
-  /** State per port on the primary (first) address. */
-  ports: PortSummary[];
-  certs: CertSummary[];
-  hostKeys: HostKeySummary[];
-  /** Finding codes (worst first), for the dashboard's hover text. */
-  findings: string[];
-}
+import type { HistoryStore, RunRecord } from './store.js';
 
 export function summarize(report: CheckReport, meta: HostMeta): HostSummary {
   const primary = report.target.addresses[0];
@@ -64,31 +27,6 @@ export function summarize(report: CheckReport, meta: HostMeta): HostSummary {
     findings: [...new Set(report.findings.map((f) => f.code))],
   };
   return s;
-}
-
-export type DriftKind =
-  | 'host_added'
-  | 'host_removed'
-  | 'verdict'
-  | 'port_state'
-  | 'address'
-  | 'product'
-  | 'cert_renewed'
-  | 'cert_changed'
-  | 'cert_expiring'
-  | 'ssh_hostkey';
-
-export interface DriftChange {
-  key: string;
-  customer?: string;
-  kind: DriftKind;
-  port?: number;
-  before: string | null;
-  after: string | null;
-  /** One line a person reads. */
-  message: string;
-  /** True when the change makes things worse (shown first, red on the dashboard). */
-  worse: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -153,12 +91,6 @@ export function hostDrift(before: HostSummary | undefined, after: HostSummary | 
   return out;
 }
 
-export interface DriftSummary {
-  fromRun: number;
-  toRun: number;
-  changes: DriftChange[];
-}
-
 /** Worse first, then by host, so the top of the list is what needs a person. */
 export function sortDrift(changes: DriftChange[]): DriftChange[] {
   return [...changes].sort((a, b) => Number(b.worse) - Number(a.worse) || a.key.localeCompare(b.key) || a.kind.localeCompare(b.kind) || (a.port ?? 0) - (b.port ?? 0));
@@ -170,4 +102,29 @@ export function driftText(d: DriftSummary, limit = 40): string {
   const lines = d.changes.slice(0, limit).map((c) => `${c.worse ? '• :red_circle: ' : '• '}${c.message}`);
   if (d.changes.length > limit) lines.push(`… and ${d.changes.length - limit} more`);
   return [head, ...lines].join('\n');
+}
+
+/**
+ * Which two runs to compare: `to` defaults to the newest complete run, `from` to the complete run
+ * of the same inventory before it (interrupted runs and other inventories are never a baseline
+ * unless named with --since).
+ */
+export function pickRuns(store: HistoryStore, since?: number, to?: number): { from: RunRecord; to: RunRecord } | null {
+  const target = to !== undefined ? store.getRun(to) : store.latestRun();
+  if (to !== undefined && !target) throw new UsageError(`run ${to} is not in the history`);
+  if (!target) return null;
+  const from = since !== undefined ? store.getRun(since) : store.previousRun(target.id);
+  if (since !== undefined && !from) throw new UsageError(`run ${since} is not in the history`);
+  if (!from || from.id === target.id) return null;
+  return { from, to: target };
+}
+
+export function computeDrift(store: HistoryStore, from: RunRecord, to: RunRecord): DriftSummary {
+  const changes = [];
+  for (const after of store.hosts(to.id)) changes.push(...hostDrift(store.host(from.id, after.key), after));
+  // Hosts gone from a complete run were removed from the inventory; an interrupted run proves nothing.
+  if (to.status === 'complete') {
+    for (const before of store.hosts(from.id)) if (!store.host(to.id, before.key)) changes.push(...hostDrift(before, undefined));
+  }
+  return { fromRun: from.id, toRun: to.id, changes: sortDrift(changes) };
 }

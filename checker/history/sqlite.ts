@@ -5,8 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { HostSummary } from './drift.js';
-import type { Verdict } from '../../shared/model.js';
+import type { HostSummary, Verdict } from '../../shared/model.js';
 import type { HistoryStore, RunEnd, RunMeta, RunRecord, RunStatus } from './store.js';
 
 const SCHEMA = `

@@ -1,8 +1,7 @@
 // Fleet scan history behind one interface: runs, and one summary per host per run (never the full
 // reports, so a fleet of any size costs a row per host). SQLite is the implementation (sqlite.ts).
 
-import type { HostSummary } from './drift.js';
-import type { Verdict } from '../../shared/model.js';
+import type { HostSummary, Verdict } from '../../shared/model.js';
 
 export type RunStatus = 'running' | 'complete' | 'interrupted';
 

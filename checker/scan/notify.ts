@@ -1,7 +1,8 @@
 // `scan --notify-webhook URL`: the drift as JSON, with a Slack-compatible `text`, POSTed only when
 // something changed. A webhook URL is a credential (Slack's carries its token): it is redacted.
 
-import { driftText, type DriftSummary } from '../history/drift.js';
+import type { DriftSummary } from '../../shared/model.js';
+import { driftText } from '../history/drift.js';
 
 export type Poster = (url: string, init: { method: 'POST'; headers: Record<string, string>; body: string; signal: AbortSignal }) => Promise<{ ok: boolean; status: number }>;
 

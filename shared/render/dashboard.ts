@@ -2,7 +2,7 @@
 // previous run on top, then a grid of hosts × required ports coloured by state, verdict badges,
 // and filters by customer, tag and verdict (a small inline script; the page reads fine without it).
 
-import type { DriftSummary, HostSummary } from '../../checker/history/drift.js';
+import type { DriftSummary, HostSummary } from '../model.js';
 import type { PortState, Verdict } from '../model.js';
 import { BASE_CSS, htmlEscape } from './html.js';
 

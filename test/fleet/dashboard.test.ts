@@ -4,7 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DriftSummary, HostSummary } from '../../checker/history/drift.js';
+import type { DriftSummary, HostSummary } from '../../shared/model.js';
 import { hostDrift } from '../../checker/history/drift.js';
 import { renderDashboard } from '../../shared/render/dashboard.js';
 import { startChromium, type TestBrowser } from '../harness/chromium.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { certBand, driftText, hostDrift, sortDrift, type HostSummary } from '../../checker/history/drift.js';
+import { certBand, driftText, hostDrift, sortDrift } from '../../checker/history/drift.js';
+import type { HostSummary } from '../../shared/model.js';
 
 const base: HostSummary = {
   key: 'acme/hq',

@@ -3,8 +3,8 @@
 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HostSummary } from '../../checker/history/drift.js';
-import { computeDrift, pickRuns } from '../../checker/history/drift-runs.js';
+import type { HostSummary } from '../../shared/model.js';
+import { computeDrift, pickRuns } from '../../checker/history/drift.js';
 import { SqliteHistory } from '../../checker/history/sqlite.js';
 import { requireBuild, runCli, tempDir } from './helpers.js';
 

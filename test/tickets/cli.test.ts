@@ -15,7 +15,7 @@ import { KEY } from './setup.js';
 const ROOT = REPO;
 /** A clean environment (PATH only): the key must reach the CLI through the variable named, and only so. */
 const run = (args: string[], env: Record<string, string>) => runCli(CLI, args, { env, cleanEnv: true });
-const SOURCES = ['checker/commands/ticket.ts', 'checker/commands/index.ts', 'checker/cli.ts', ...['checker/tickets', 'shared/ticket', 'shared/render'].flatMap((d) => readdirSync(join(ROOT, d)).filter((f) => f.endsWith('.ts')).map((f) => `${d}/${f}`))];
+const SOURCES = ['checker/commands/ticket.ts', 'checker/commands/index.ts', 'checker/cli.ts', ...['checker/tickets', 'shared/render'].flatMap((d) => readdirSync(join(ROOT, d)).filter((f) => f.endsWith('.ts')).map((f) => `${d}/${f}`))];
 
 
 
