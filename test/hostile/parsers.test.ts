@@ -1,0 +1,60 @@
+// Every parser of text someone else wrote, fed adversarial input: each must stay linear. The inputs
+// repeat the token that starts a match (`<title`, `password=`, `Contact:` …) with no way to finish
+// it — what makes a backtracking pattern retry from every position. 256 KiB is the HTTP body cap;
+// each parse must finish within a small fraction of the default 3000 ms probe timeout.
+
+import { performance } from 'node:perf_hooks';
+import { describe, expect, it } from 'vitest';
+import { parseChannelsCount, parsePjsipContacts, parsePjsipRegistrations, parseSipPeers, parseSipRegistry, parseUptimeSeconds, parseVersion } from '../../agent/sources/asterisk-output.js';
+import { parseInventory } from '../../shared/inventory.js';
+import { parseKnownHosts } from '../../shared/known-hosts.js';
+import { recognizeGui } from '../../shared/profiles.js';
+import { SecretRegistry } from '../../shared/redact.js';
+import { htmlEscape } from '../../shared/render/html.js';
+import { mdEscape } from '../../shared/render/markdown.js';
+import { pageTitle } from '../../shared/rules/http.js';
+import { cleanText } from '../../shared/sanitize.js';
+
+const SIZE = 256 * 1024;
+/** A small fraction of the 3000 ms default timeout; a linear parse of 256 KiB takes a few ms. */
+const BUDGET_MS = 300;
+
+const fill = (token: string, tail = '') => token.repeat(Math.ceil((SIZE - tail.length) / token.length)).slice(0, SIZE - tail.length) + tail;
+
+function timed(parse: (s: string) => unknown, input: string): number {
+  const t = performance.now();
+  parse(input);
+  return performance.now() - t;
+}
+
+const registry = new SecretRegistry();
+registry.add('hunter2-secret');
+
+const PARSERS: Array<[string, (s: string) => unknown, string[]]> = [
+  ['pageTitle', pageTitle, [fill('<title'), fill('<title>'), fill('<TITLE x'), fill(' ', '<title>'), `<title>${fill('&amp')}`, fill('<title>a</titl')]],
+  ['recognizeGui', (s) => recognizeGui({ title: s.slice(0, 200), server: s.slice(0, 200), body: s }), [fill('bicom '), fill('bicom\t'), fill('pbxwar')]],
+  ['redact scrub', (s) => registry.scrub(s), [fill('a'), fill('password'), fill('pass='), fill('password: '), fill('"token": "'), fill('x-'), fill('hunter2-secre')]],
+  ['htmlEscape', htmlEscape, [fill('<&"\'')]],
+  ['mdEscape', mdEscape, [fill('\\|*\r\n')]],
+  ['cleanText', (s) => cleanText(s, SIZE), [fill('\x1b]0;\x07\r\n\x9b')]],
+  ['parseKnownHosts', parseKnownHosts, [fill('a,'), fill('|1|'), fill('[h]:'), fill('@cert-authority ')]],
+  ['inventory lines', (s) => [...parseInventory(s, 'lines')], [fill('a '), fill('k=v '), fill('h tags=' + ','.repeat(50) + '\n')]],
+  ['inventory csv', (s) => [...parseInventory(`host,name\n${s}`, 'csv')], [fill('"'), fill('"a"",'), fill(',')]],
+  ['asterisk version', parseVersion, [fill('Asterisk '), fill('Asterisk certified-')]],
+  ['asterisk uptime', parseUptimeSeconds, [fill('System uptime: ')]],
+  ['asterisk channels', parseChannelsCount, [fill('1 '), fill('1 active ')]],
+  ['pjsip contacts', parsePjsipContacts, [fill(' Contact: a/b '), fill('Contact: ')]],
+  ['pjsip registrations', parsePjsipRegistrations, [fill('a/b '), fill('x/y  ')]],
+  ['sip peers', parseSipPeers, [fill('1 sip peers [Monitored: 1 online, ')]],
+  ['sip registry', parseSipRegistry, [fill('h Y u 1 '), fill('h Y u 1 a '), fill('a N b 2 c ')]],
+];
+
+describe('parsers of untrusted text are linear', () => {
+  for (const [name, parse, inputs] of PARSERS) {
+    it(`${name}: ${inputs.length} adversarial 256 KiB inputs each within ${BUDGET_MS} ms`, () => {
+      parse('warm up');
+      const slow = inputs.map((input, i) => ({ i, ms: timed(parse, input) })).filter((r) => r.ms > BUDGET_MS);
+      expect(slow).toEqual([]);
+    });
+  }
+});
