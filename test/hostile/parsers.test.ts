@@ -6,8 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { parseChannelsCount, parsePjsipContacts, parsePjsipRegistrations, parseSipPeers, parseSipRegistry, parseUptimeSeconds, parseVersion } from '../../agent/sources/asterisk-output.js';
-import { parseInventory } from '../../shared/inventory.js';
-import { parseKnownHosts } from '../../shared/known-hosts.js';
+import { parseInventory } from '../../checker/scan/inventory.js';
+import { parseKnownHosts } from '../../checker/probes/known-hosts.js';
 import { recognizeGui } from '../../shared/profiles.js';
 import { SecretRegistry } from '../../shared/redact.js';
 import { htmlEscape } from '../../shared/render/html.js';
