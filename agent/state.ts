@@ -4,6 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { validateAgentReport } from '../shared/agent-report/validate.js';
 import { UsageError } from '../shared/errors.js';
 import type { AgentReport } from '../shared/model.js';
 
@@ -43,9 +44,7 @@ export async function readAgentReport(file: string): Promise<AgentReport> {
   } catch {
     throw new UsageError(`${file}: not a JSON report`);
   }
-  const r = parsed as Partial<AgentReport>;
-  if (!r || r.kind !== 'agent' || typeof r.generatedAt !== 'string' || !Array.isArray(r.findings) || !r.asterisk || !Array.isArray(r.disks)) {
-    throw new UsageError(`${file}: not a pbxready-agent report (expected "kind": "agent")`);
-  }
-  return r as AgentReport;
+  const checked = validateAgentReport(parsed);
+  if ('problem' in checked) throw new UsageError(`${file}: not a pbxready-agent report (${checked.problem})`);
+  return checked.report;
 }

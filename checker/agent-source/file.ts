@@ -5,7 +5,7 @@ import { UsageError } from '../../shared/errors.js';
 import { readNamedFile } from '../../shared/cli/cli.js';
 import type { AgentReport } from '../../shared/model.js';
 import type { AgentSource } from './source.js';
-import { parseAgentReport } from './validate.js';
+import { parseAgentReport } from '../../shared/agent-report/validate.js';
 
 export async function loadAgentReportFile(path: string): Promise<AgentReport> {
   const text = (await readNamedFile(path, '--agent-report')).toString('utf8');

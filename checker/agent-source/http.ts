@@ -1,7 +1,7 @@
 // --agent URL --agent-token-file F: fetch GET /report from `pbxready-agent serve` with a bearer token.
 
 import { failed, type AgentOutcome, type AgentSource } from './source.js';
-import { parseAgentReport } from './validate.js';
+import { parseAgentReport } from '../../shared/agent-report/validate.js';
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 

@@ -5,7 +5,7 @@ import type { PortResult } from '../../shared/model.js';
 import { loadKnownHosts, type KnownHostEntry } from '../probes/known-hosts.js';
 import { SshExecError, sshExec, type SshExecOptions, type SshExecResult } from '../ssh-exec.js';
 import { failed, type AgentContext, type AgentFailureKind, type AgentOutcome, type AgentSource } from './source.js';
-import { parseAgentReport } from './validate.js';
+import { parseAgentReport } from '../../shared/agent-report/validate.js';
 
 export const DEFAULT_AGENT_COMMAND = 'pbxready-agent report --format json';
 /** An agent report is tens of KiB; a megabyte means something else is talking. */

@@ -1,6 +1,7 @@
 // The reports a ticket can carry: a check (maybe with the agent's view), an agent report, or any
 // later kind (precheck, …) that keeps the common contract: kind, verdict, findings.
 
+import { agentReportProblem, isAgentReport } from '../../shared/agent-report/validate.js';
 import { UsageError } from '../../shared/errors.js';
 import type { AgentReport, CheckReport, Finding, Verdict } from '../../shared/model.js';
 import { PROFILES } from '../../shared/profiles.js';
@@ -37,29 +38,21 @@ export function parseTicketReport(text: string, where: string): TicketReport {
   if (value.kind === 'check' && !(isRecord(value.target) && typeof value.target.host === 'string' && Array.isArray(value.ports))) {
     throw new UsageError(`${where}: a check report needs "target" and "ports"`);
   }
-  if (value.kind === 'agent' && !(isRecord(value.host) && isRecord(value.product))) {
-    throw new UsageError(`${where}: an agent report needs "host" and "product"`);
+  if (value.kind === 'agent') {
+    const problem = agentReportProblem(value);
+    if (problem) throw new UsageError(`${where} is not a usable agent report (${problem})`);
   }
   return value as unknown as TicketReport;
-}
-
-export function isCheckReport(r: TicketReport): r is CheckReport {
-  return r.kind === 'check';
-}
-
-export function isAgentReport(r: TicketReport): r is AgentReport {
-  return r.kind === 'agent';
 }
 
 /** The agent's view inside the report, when there is one (check --agent, an agent report, a precheck carrying one). */
 export function agentOf(r: TicketReport): AgentReport | undefined {
   if (isAgentReport(r)) return r;
-  const isAgent = (v: unknown): v is AgentReport => isRecord(v) && v.kind === 'agent' && isRecord(v.product) && isRecord(v.host);
   const inner = (r as { agent?: unknown }).agent;
-  if (isAgent(inner)) return inner;
+  if (isAgentReport(inner)) return inner;
   // A precheck carries the joint check, which carries the agent's view.
   const check = (r as { check?: unknown }).check;
-  return isRecord(check) && isAgent(check.agent) ? check.agent : undefined;
+  return isRecord(check) && isAgentReport(check.agent) ? check.agent : undefined;
 }
 
 /** The name a person knows the PBX by. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mergeAgent } from '../../checker/agent-source/merge.js';
-import { parseAgentReport } from '../../checker/agent-source/validate.js';
+import { parseAgentReport } from '../../shared/agent-report/validate.js';
 import { finding } from '../../shared/findings.js';
 import { agentReport, checkReport, listen, port } from './reports.js';
 
