@@ -130,6 +130,16 @@ export const FINDINGS = {
     message: 'Product chosen automatically: {product} ({reason}).',
     remedy: 'Pass --product if this is not the product on the host.',
   },
+  PRODUCT_UNCERTAIN: {
+    severity: 'warn',
+    message: 'The product cannot be told for sure ({reason}): the required ports of {candidates} are all checked.',
+    remedy: 'Pass --product with the product on the host (or merge the host agent with --agent) so that only its ports are required.',
+  },
+  CHECKED_FROM_INSIDE: {
+    severity: 'warn',
+    message: '{address} was checked from inside its own network: {evidence}.',
+    remedy: 'Readiness from outside is not proven: run the check from a host outside the customer\'s network (as the vendor connects), against the PBX\'s public address.',
+  },
 
   // ---- host agent (issue 3) ----
   DISK_SPACE_LOW: {

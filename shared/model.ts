@@ -116,8 +116,38 @@ export interface IcmpResult {
 export interface CheckTarget {
   host: string;
   addresses: string[];
+  /** The product profile used (with --product auto: the best guess, see productCandidates). */
   product: Product;
   productReason: string;
+  /**
+   * --product auto when the evidence disagrees or is too thin (PRODUCT_UNCERTAIN): every product
+   * still possible. The required ports are then the union of their profiles' ports.
+   */
+  productCandidates?: Product[];
+}
+
+/** How this machine reaches one target address (see README "Where the check ran from"). */
+export type VantageRoute = 'this-machine' | 'directly-connected' | 'routed' | 'unknown';
+
+export interface VantageAddress {
+  /** The target address. */
+  address: string;
+  /** The local (source) address this machine uses to reach it; null when no route was found. */
+  localAddress: string | null;
+  route: VantageRoute;
+  /** The local network the target is on (CIDR and interface), for this-machine / directly-connected. */
+  network?: string;
+  /** The address the host saw the check's SSH session come from (agent merged over --agent ssh). */
+  seenByHost?: string;
+}
+
+/** Where the check ran from: readiness proven from inside the customer's network proves nothing outside. */
+export interface VantagePoint {
+  addresses: VantageAddress[];
+  /** True when any target was reached from inside its own network (CHECKED_FROM_INSIDE). */
+  inside: boolean;
+  /** Why, in words (empty when checked from outside). */
+  evidence: string[];
 }
 
 export interface CheckReport {
@@ -131,6 +161,8 @@ export interface CheckReport {
   ports: PortResult[];
   icmp: IcmpResult;
   findings: Finding[];
+  /** Where the check ran from (absent in reports of older versions). */
+  vantage?: VantagePoint;
   /** The host's own view, merged from pbxready-agent when asked (--agent). */
   agent?: AgentReport;
 }
@@ -238,6 +270,14 @@ export interface CustomDevelopment {
   backupDir?: string | null;
 }
 
+/** sshd's SSH_CONNECTION: where the session came from as the host saw it, and where it arrived. */
+export interface SshSession {
+  clientAddress: string;
+  clientPort: number;
+  serverAddress: string;
+  serverPort: number;
+}
+
 /** A fact source that could not be read, and why: every one becomes a SOURCE_UNREADABLE finding. */
 export interface SourceProblem {
   source: string;
@@ -263,6 +303,8 @@ export interface AgentReport {
   publicAddresses?: string[];
   /** Sources that could not be read (never a silent gap). */
   unreadable?: SourceProblem[];
+  /** The SSH session the agent ran in, as sshd told it (SSH_CONNECTION); absent when not run over SSH. */
+  sshSession?: SshSession;
   /** Where the agent looked (--root), for PRODUCT_NOT_DETECTED. */
   root?: string;
   /** Each fact source's own collection time, ms (e.g. {cdr: 4, disks: 12}). */
