@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AgentReport } from '../../shared/model.js';
 import { createIssabelCdr, createPbxwareCdr, createReader, seedCalls, startMariaDb, type MariaDb } from '../harness/mariadb.js';
+import { installAgentCopy } from '../harness/agent-copy.js';
+import { runCli as runBuiltCli } from '../harness/cli.js';
 import { ASTERISK, cleanupRoots, fixtureRoot, runCli } from './helpers.js';
 
 let db: MariaDb;
@@ -138,7 +140,15 @@ test('as an unprivileged user, files it may not read become SOURCE_UNREADABLE wi
   chmodSync(root, 0o755);
   chmodSync(join(root, 'opt/pbxware/pw/etc/pbxware/pbxware.ini'), 0o600);
   chmodSync(join(root, 'opt/backup'), 0o700);
-  const res = await runCli(['report', '--format', 'json', '--root', root, '--asterisk-cmd', ASTERISK.pjsip20, ...tcp()], { uid: 65534, gid: 65534 });
+  // nobody may not be able to read the checkout: the agent and the Asterisk stand-in run from a copy.
+  const agent = await installAgentCopy(['test/fixtures/asterisk/ast20-pjsip']);
+  const asterisk = agent.path('test/fixtures/asterisk/ast20-pjsip/asterisk');
+  const res = await runBuiltCli(agent.cli, ['report', '--format', 'json', '--root', root, '--asterisk-cmd', asterisk, ...tcp()], {
+    uid: 65534,
+    gid: 65534,
+    timeoutMs: 30_000,
+    env: { PBXREADY_LOG: undefined },
+  }).finally(() => agent.remove());
   const r = JSON.parse(res.stdout) as AgentReport;
   const unreadable = r.findings.filter((f) => f.code === 'SOURCE_UNREADABLE').map((f) => f.message);
   expect(unreadable).toEqual(expect.arrayContaining([expect.stringMatching(/pbxware\.ini: permission denied/), expect.stringMatching(/\/opt\/backup: permission denied/)]));

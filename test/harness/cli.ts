@@ -1,7 +1,7 @@
 // The built CLIs as a user runs them: spawned from dist/ (npm test builds first), output collected.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const REPO = new URL('../..', import.meta.url).pathname;
@@ -26,8 +26,45 @@ export interface CliOptions {
   timeoutMs?: number;
 }
 
+/** The source folders `npm run build` compiles into dist/ (tsconfig.json). */
+const SOURCE_DIRS = ['checker', 'agent', 'shared', 'bench'];
+
+/** Newest modification time (ms) of the files under `dir` whose names pass `keep`; 0 when there are none. */
+function newestMtime(dir: string, keep: (name: string) => boolean): number {
+  let newest = 0;
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestMtime(path, keep));
+    else if (e.isFile() && keep(e.name)) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Why `repo`'s dist/ cannot be trusted (older than its newest source file), or '' when it is current. */
+export function staleBuild(repo: string = REPO): string {
+  const source = Math.max(...SOURCE_DIRS.map((d) => newestMtime(join(repo, d), (n) => n.endsWith('.ts'))));
+  const built = newestMtime(join(repo, 'dist'), (n) => n.endsWith('.js'));
+  return source > built
+    ? `dist/ is older than the sources (newest source ${new Date(source).toISOString()}, newest build ${new Date(built).toISOString()}): run "npm run build" first (npm test does)`
+    : '';
+}
+
+let checkedBuild: string | undefined;
+
+/**
+ * The built CLI exists and dist/ is not older than the sources: a test must never pass or fail on
+ * an old build. Checked once per test file (the walk takes a few milliseconds).
+ */
 export function requireBuilt(cli: string): void {
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" first (npm test does)`);
+  checkedBuild ??= staleBuild();
+  if (checkedBuild) throw new Error(checkedBuild);
 }
 
 export function startCli(cli: string, args: string[], opts: CliOptions = {}): { child: ChildProcess; done: Promise<CliRun> } {

@@ -3,47 +3,38 @@
 // OpenSSH sshd), and `--agent ssh` runs the built pbxready-agent INSIDE that namespace over the SSH login,
 // so the agent's listening sockets are the PBX's own (/proc/net/tcp of the namespace) — no edited reports.
 
-import { execFile } from 'node:child_process';
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport, PrecheckReport } from '../../shared/model.js';
-import { AGENT_CLI, CHECKER_CLI as CLI, REPO, runCli, type CliRun as Run } from '../harness/cli.js';
+import { installAgentCopy, type AgentCopy } from '../harness/agent-copy.js';
+import { CHECKER_CLI as CLI, requireBuilt, runCli, type CliRun as Run } from '../harness/cli.js';
 import { startSshd, type SshdServer } from '../harness/sshd.js';
 import { createPbxNetns, type PbxNetns } from './pbx-netns.js';
 
-const FIXTURE = join(REPO, 'test/fixtures/pbxware');
-const ASTERISK = join(REPO, 'test/fixtures/asterisk/ast20-pjsip/asterisk');
-const AGENT_COMMAND = `${process.execPath} '${AGENT_CLI}' report --format json --root '${FIXTURE}' --asterisk-cmd '${ASTERISK}'`;
 const PASSWORD_ENV = 'PBXR_TEST_SSH_PASSWORD';
-
-
 
 const pbxready = (args: string[], env: Record<string, string> = {}) => runCli(CLI, args, { env });
 
 let sshd: SshdServer;
 let net: PbxNetns;
+let agent: AgentCopy;
+let AGENT_COMMAND: string;
 
 beforeAll(async () => {
-  await access(CLI).catch(() => {
-    throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
-  });
-  await access(AGENT_CLI).catch(() => {
-    throw new Error(`${AGENT_CLI} is missing: run \`npm run build\` first (npm test does)`);
-  });
+  requireBuilt(CLI);
+  // The agent runs as the harness's unprivileged test user, who may not be able to read the
+  // checkout: it runs from an installed copy, on copies of the fixtures.
+  agent = await installAgentCopy(['test/fixtures/pbxware', 'test/fixtures/asterisk/ast20-pjsip']);
+  const fixture = agent.path('test/fixtures/pbxware');
+  const asterisk = agent.path('test/fixtures/asterisk/ast20-pjsip/asterisk');
+  AGENT_COMMAND = `${process.execPath} '${agent.cli}' report --format json --root '${fixture}' --asterisk-cmd '${asterisk}'`;
   sshd = await startSshd();
-  // The agent runs as the harness's unprivileged test user: it must be able to read the built code.
-  await new Promise<void>((resolve, reject) =>
-    execFile('runuser', ['-u', sshd.user, '--', 'test', '-r', AGENT_CLI], (err) =>
-      err ? reject(new Error(`${sshd.user} cannot read ${AGENT_CLI}: make the checkout world-readable (chmod o+rx on its parents)`)) : resolve(),
-    ),
-  );
   net = await createPbxNetns(sshd);
 });
 
 afterAll(async () => {
   await net?.stop();
   await sshd?.stop();
+  await agent?.remove();
 });
 
 function checkArgs(extra: string[] = []): string[] {

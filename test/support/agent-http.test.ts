@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAgentSource, reportUrl } from '../../checker/agent-source/http.js';
 import type { CheckReport } from '../../shared/model.js';
-import { AGENT_CLI, CHECKER_CLI as CLI, REPO, runCli } from '../harness/cli.js';
+import { AGENT_CLI, CHECKER_CLI as CLI, REPO, requireBuilt, runCli } from '../harness/cli.js';
 import { checkReport } from './reports.js';
 
 const FIXTURE = join(REPO, 'test/fixtures/pbxware');
@@ -41,6 +41,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pbxready-agent-http-'));
   await writeFile(join(dir, 'token'), `${token}\n`, { mode: 0o600 });
   closedPort = await freePort();
+  requireBuilt(AGENT_CLI);
   serve = spawn(process.execPath, [AGENT_CLI, 'serve', '--listen', '127.0.0.1:0', '--token-file', join(dir, 'token'), '--root', FIXTURE, '--asterisk-cmd', ASTERISK], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport, PrecheckReport } from '../../shared/model.js';
-import { AGENT_CLI, CHECKER_CLI as CLI, REPO, runCli } from '../harness/cli.js';
+import { AGENT_CLI, CHECKER_CLI as CLI, REPO, requireBuilt, runCli } from '../harness/cli.js';
 import { startFreshdesk, type FreshdeskStandIn } from '../harness/helpdesk-freshdesk.js';
 
 const KEY = 'fd-key-' + 'x'.repeat(20);
@@ -33,6 +33,7 @@ beforeAll(async () => {
   });
   // A real agent report made by the built agent on this machine, as a partner would hand it over.
   agentReportPath = join(dir, 'agent.json');
+  requireBuilt(AGENT_CLI);
   await promisify(execFile)(process.execPath, [AGENT_CLI, 'report', '--format', 'json', '--output', agentReportPath, '--root', join(REPO, 'test/fixtures/pbxware'), '--asterisk-cmd', join(REPO, 'test/fixtures/asterisk/ast20-pjsip/asterisk')]).catch((err: { code?: number }) => {
     // The agent exits 1/2 by its verdict; only a usage error (3) or a crash means no report.
     if (err.code === undefined || err.code === 3) throw err;
