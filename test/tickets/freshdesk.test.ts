@@ -1,3 +1,6 @@
+// Freshdesk only: the note's HTML body, the form's custom fields, its 20 MB limit. What every desk
+// does (retries, a refused key, --dry-run) is in desk-contract.test.ts.
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachReportToTicket, createTicketFromReport } from '../../checker/tickets/send.js';
 import { startFreshdesk, type FreshdeskStandIn } from '../harness/helpdesk-freshdesk.js';
@@ -84,12 +87,5 @@ describe('Freshdesk', () => {
     expect(desk.requests.length).toBe(count);
     const { readdirSync } = await import('node:fs');
     expect(readdirSync(keepDir).sort()).toEqual(expect.arrayContaining([expect.stringMatching(/\.json$/), expect.stringMatching(/\.html$/)]));
-  });
-
-  it('a wrong key is refused by the desk with its own error, not retried', async () => {
-    const count = desk.requests.length;
-    const err = await attachReportToTicket(checkReport(), 42, { setup: await setupFor({ provider: 'freshdesk' }, { ...env(), PBXREADY_TICKET_KEY: 'wrong-key-123' }), reportPath: '/tmp/somewhere/report.json' }).catch((e: Error) => e);
-    expect((err as Error).message).toBe('Freshdesk answered 401 ({"code":"invalid_credentials","message":"You have to be logged in to perform this action."}) to private note with 2 attachments on ticket 42; the report stays at /tmp/somewhere/report.json');
-    expect(desk.requests.length).toBe(count + 1);
   });
 });
