@@ -7,6 +7,7 @@ import { SCHEMA_VERSION, type AgentReport } from '../shared/model.js';
 import { agentFindings, type AgentFacts } from '../shared/rules/agent.js';
 import { TOOL } from '../shared/tool.js';
 import { sortFindings, verdictOf } from '../shared/verdict.js';
+import { COLLECTOR } from './collector.js';
 import { runCommand, type Run } from './exec.js';
 import type { AgentOptions } from './options.js';
 import { SOURCES } from './sources/index.js';
@@ -23,6 +24,7 @@ function emptyFacts(options: AgentOptions, now: Date): AgentFacts {
     schemaVersion: SCHEMA_VERSION,
     kind: 'agent',
     tool: TOOL,
+    collector: COLLECTOR,
     generatedAt: now.toISOString(),
     durationMs: 0,
     host: { hostname: hostname(), os: 'unknown', kernel: 'unknown', uptimeSeconds: 0 },

@@ -2,14 +2,9 @@
 
 import { execFile } from 'node:child_process';
 
-export interface RunResult {
-  /** Exit code, or null when the command could not start or was killed. */
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** Why it did not run to completion: "not found", "timed out after 3000 ms", … */
-  error?: string;
-}
+import type { RunResult } from '../shared/facts/run.js';
+
+export type { RunResult };
 
 export type Run = (argv: readonly string[], options?: { timeoutMs?: number }) => Promise<RunResult>;
 

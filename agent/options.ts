@@ -8,16 +8,12 @@ import { parsePort, parsePositiveInt, secretFromEnv } from '../shared/cli/cli.js
 import { parseLogLevel, type LogLevel } from '../shared/cli/logger.js';
 import { secrets } from '../shared/redact.js';
 import { AGENT_THRESHOLDS, agentThresholds, type AgentThresholds } from '../shared/rules/agent.js';
-import type { ProductLayout } from './layout.js';
+import type { ProductLayout } from '../shared/facts/layout.js';
 import { isRecord } from '../shared/json.js';
 
-export interface DbSettings {
-  host?: string;
-  port?: number;
-  user?: string;
-  password?: string;
-  socket?: string;
-}
+import type { DbSettings } from '../shared/facts/credentials.js';
+
+export type { DbSettings };
 
 export interface AgentOptions {
   /** The host's filesystem root (a fixture tree in tests). */

@@ -203,6 +203,8 @@ export interface AsteriskFacts {
   cdrBackends?: string[];
   /** Why Asterisk is considered not running (the CLI's own words). */
   reason?: string;
+  /** The CLI could not be asked at all (not installed): a gap (SOURCE_UNREADABLE), not a stopped Asterisk. */
+  notMeasured?: string;
 }
 
 export interface DiskFacts {
@@ -234,6 +236,8 @@ export interface DatabaseFacts {
   where?: string;
   /** Where the credentials came from: "pbxware.ini", "--db-* flags", … */
   credentialsSource?: string;
+  /** The database could not be asked at all (no mysql client on the host): a gap, not DB_UNREACHABLE. */
+  notMeasured?: string;
 }
 
 export interface CdrFacts {
@@ -284,10 +288,19 @@ export interface SourceProblem {
   reason: string;
 }
 
+/**
+ * Which collector made an agent report: `agent` (pbxready-agent installed on the host), `bundled-agent`
+ * (the one-file bundle, pbxready-agent.mjs), `agentless` (a read-only sh script sent over SSH; the
+ * checker parsed its output with the agent's own parsers).
+ */
+export type AgentCollector = 'agent' | 'bundled-agent' | 'agentless';
+
 export interface AgentReport {
   schemaVersion: typeof SCHEMA_VERSION;
   kind: 'agent';
   tool: ToolInfo;
+  /** Absent in reports of agents older than this field: read as "agent". */
+  collector?: AgentCollector;
   generatedAt: string;
   durationMs: number;
   verdict: Verdict;

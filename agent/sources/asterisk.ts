@@ -1,19 +1,9 @@
 // Asterisk through its own CLI: version (-V needs no daemon), then the running daemon's answers
-// (-rx). On PBXware the CLI runs inside the chroot; --asterisk-cmd replaces it.
+// (-rx). On PBXware the CLI runs inside the chroot; --asterisk-cmd replaces it. This file only
+// runs the commands; shared/facts/asterisk.ts turns the answers into facts (the agentless
+// collector calls the same function with the answers its remote script gathered).
 
-import type { AsteriskFacts } from '../../shared/model.js';
-import type { RunResult } from '../exec.js';
-import {
-  isNoSuchCommand,
-  parseCdrBackends,
-  parseChannelsCount,
-  parsePjsipContacts,
-  parsePjsipRegistrations,
-  parseSipPeers,
-  parseSipRegistry,
-  parseUptimeSeconds,
-  parseVersion,
-} from './asterisk-output.js';
+import { ASTERISK_RX_COMMANDS, ASTERISK_VERSION_COMMAND, asteriskDown, asteriskFacts, type AsteriskRuns } from '../../shared/facts/asterisk.js';
 import { hostPath, type FactSource, type SourceContext } from './source.js';
 
 export function asteriskCommand(ctx: SourceContext): string[] {
@@ -24,14 +14,6 @@ export function asteriskCommand(ctx: SourceContext): string[] {
   return cmd;
 }
 
-function failure(r: RunResult): string | null {
-  const text = `${r.stdout}\n${r.stderr}`.trim();
-  if (r.error) return r.error;
-  if (/Unable to connect to remote asterisk/i.test(text)) return text.split('\n').find((l) => /Unable to connect/i.test(l))!.trim();
-  if (r.code !== 0) return `exit code ${r.code}${text ? `: ${text.split('\n')[0]}` : ''}`;
-  return null;
-}
-
 export const asteriskSource: FactSource = {
   name: 'asterisk',
   stage: 1,
@@ -39,38 +21,13 @@ export const asteriskSource: FactSource = {
     const cmd = asteriskCommand(ctx);
     const t = { timeoutMs: ctx.options.timeoutMs };
     const rx = (command: string) => ctx.run([...cmd, '-rx', command], t);
-    const facts: AsteriskFacts = { version: null, running: false, activeCalls: null, endpoints: null, trunks: [] };
-    draft.asterisk = facts;
-
-    const [dashV, coreVersion] = await Promise.all([ctx.run([...cmd, '-V'], t), rx('core show version')]);
-    facts.version = parseVersion(dashV.stdout);
-    const down = failure(coreVersion);
-    if (down) {
-      facts.reason = down;
-      return;
+    const [dashV, version] = await Promise.all([ctx.run([...cmd, '-V'], t), rx(ASTERISK_VERSION_COMMAND)]);
+    const runs: AsteriskRuns = { dashV, version, rx: {} };
+    // Only a daemon that answered is asked the rest.
+    if (!asteriskDown(version)) {
+      const answers = await Promise.all(ASTERISK_RX_COMMANDS.map(rx));
+      ASTERISK_RX_COMMANDS.forEach((c, i) => (runs.rx[c] = answers[i]!));
     }
-    facts.running = true;
-    facts.version = parseVersion(coreVersion.stdout) ?? facts.version;
-
-    const [uptime, channels, contacts, registrations, peers, registry, cdr] = await Promise.all(
-      ['core show uptime seconds', 'core show channels count', 'pjsip show contacts', 'pjsip show registrations', 'sip show peers', 'sip show registry', 'cdr show status'].map(rx),
-    );
-    const ok = (r: RunResult | undefined) => (r && !failure(r) && !isNoSuchCommand(r.stdout) ? r.stdout : null);
-    facts.uptimeSeconds = ok(uptime) === null ? null : parseUptimeSeconds(uptime!.stdout);
-    const counts = ok(channels) === null ? { channels: null, calls: null } : parseChannelsCount(channels!.stdout);
-    facts.activeChannels = counts.channels;
-    facts.activeCalls = counts.calls;
-
-    const pj = ok(contacts) === null ? null : parsePjsipContacts(contacts!.stdout);
-    const sip = ok(peers) === null ? null : parseSipPeers(peers!.stdout);
-    if (pj || sip) {
-      facts.endpoints = { total: (pj?.total ?? 0) + (sip?.total ?? 0), reachable: (pj?.reachable ?? 0) + (sip?.reachable ?? 0) };
-    }
-    facts.trunks = [
-      ...(ok(registrations) === null ? [] : parsePjsipRegistrations(registrations!.stdout)),
-      ...(ok(registry) === null ? [] : parseSipRegistry(registry!.stdout)),
-    ];
-    facts.cdrBackends = ok(cdr) === null ? [] : parseCdrBackends(cdr!.stdout);
-    if (!pj && !sip) ctx.problem('asterisk endpoints', 'neither "pjsip show contacts" nor "sip show peers" answered');
+    draft.asterisk = asteriskFacts(runs, ctx.problem, cmd.join(' '));
   },
 };

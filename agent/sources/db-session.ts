@@ -3,7 +3,8 @@
 // both a read-only transaction, so nothing the agent sends can write to the vendor's database.
 
 import mysql from 'mysql2/promise';
-import type { DbSettings } from '../options.js';
+import type { DbSettings } from '../../shared/facts/credentials.js';
+import { withTimeLimitHint } from '../../shared/facts/database.js';
 
 export class DbSession {
   private constructor(
@@ -44,7 +45,7 @@ export class DbSession {
 
   /** A SELECT with the server-side time limit and a client-side one as a backstop. */
   async select<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const text = this.mariadb ? sql : sql.replace(/^\s*(SELECT|EXPLAIN\s+SELECT)\b/i, `$1 /*+ MAX_EXECUTION_TIME(${this.timeoutMs}) */`);
+    const text = this.mariadb ? sql : withTimeLimitHint(sql, this.timeoutMs);
     const [rows] = await this.conn.query({ sql: text, values: params, timeout: this.timeoutMs + 500 });
     return rows as T[];
   }
@@ -59,10 +60,7 @@ export class DbSession {
   }
 }
 
-/** A table name "db.table" as a quoted identifier (validated by the options). */
-export function quoteTable(table: string): string {
-  return table.split('.').map((p) => `\`${p.replace(/`/g, '``')}\``).join('.');
-}
+export { quoteTable } from '../../shared/facts/database.js';
 
 /** One line for a database error: mysql2's code and message, never the password. */
 export function dbErrorReason(err: unknown): string {

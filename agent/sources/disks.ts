@@ -1,57 +1,13 @@
-// Every real filesystem, its space and inodes, and which of the product's data it holds.
-// df (si.fsSize) and statfs are bounded by --timeout: a hung NFS mount makes both block, and a
-// report that never comes is worse than SOURCE_UNREADABLE naming the wait.
+// Every real filesystem, its space and inodes, and which of the product's data it holds: runs
+// `df -kPT` and `df -iPT` and resolves the product's paths; shared/facts/disks.ts parses.
+// Both df runs are bounded by --timeout: a hung NFS mount makes df block (even past SIGKILL, in
+// the D state), and a report that never comes is worse than SOURCE_UNREADABLE naming the wait.
 
-import { realpath, statfs } from 'node:fs/promises';
-import si from 'systeminformation';
-import type { DiskFacts } from '../../shared/model.js';
-import { errnoReason, hostPath, type Draft, type FactSource, type SourceContext } from './source.js';
-
-/** Kernel and memory filesystems: not where recordings or a database live. */
-const PSEUDO_FS = /^(tmpfs|devtmpfs|devfs|proc|sysfs|cgroup2?|devpts|mqueue|securityfs|debugfs|tracefs|pstore|bpf|configfs|fusectl|hugetlbfs|autofs|binfmt_misc|nsfs|ramfs|rpc_pipefs|efivarfs|squashfs|overlay|aufs|fuse\.lxcfs|fuse\.portal|fuse\.gvfsd-fuse|nfsd|selinuxfs|none)$/i;
-
-export function isRealFilesystem(d: { type: string; mount: string; size: number }): boolean {
-  if (d.mount === '/') return true;
-  return d.size > 0 && !PSEUDO_FS.test(d.type) && !/^\/(proc|sys|dev|run)(\/|$)/.test(d.mount);
-}
-
-/** The mount holding a path: the longest mount point that prefixes it. */
-export function mountOf(path: string, mounts: readonly string[]): string | null {
-  let best: string | null = null;
-  for (const m of mounts) {
-    const prefix = m.endsWith('/') ? m : `${m}/`;
-    if ((path === m || path.startsWith(prefix) || m === '/') && (best === null || m.length > best.length)) best = m;
-  }
-  return best;
-}
-
-/** Resolve a product path to a host path that exists (symlinks followed), or null. */
-async function resolvePath(candidates: readonly string[]): Promise<string | null> {
-  for (const c of candidates) {
-    try {
-      return await realpath(c);
-    } catch {
-      // try the next candidate
-    }
-  }
-  return null;
-}
-
-function holdings(ctx: SourceContext, dataDir: string | null | undefined): Array<{ what: string; paths: string[] }> {
-  const out: Array<{ what: string; paths: string[] }> = [];
-  if (dataDir) {
-    // The server reports its own view; on PBXware it may run inside the chroot.
-    const chroot = ctx.layout?.chroot;
-    out.push({ what: 'database', paths: [...(chroot ? [hostPath(ctx, `${chroot}${dataDir}`)] : []), hostPath(ctx, dataDir), dataDir] });
-  }
-  if (ctx.layout) {
-    out.push({ what: 'recordings', paths: [hostPath(ctx, ctx.layout.recordings)] });
-    out.push({ what: 'backups', paths: [hostPath(ctx, ctx.layout.backups)] });
-  }
-  return out;
-}
-
-type FsSize = () => Promise<Array<{ fs: string; type: string; size: number; used: number; available: number; mount: string }>>;
+import { realpath } from 'node:fs/promises';
+import { DF_INODES, DF_SPACE, disksFromDf, holdingCandidates, tagHoldings } from '../../shared/facts/disks.js';
+import { runFailure, type RunResult } from '../../shared/facts/run.js';
+import type { Run } from '../exec.js';
+import { hostPath, type Draft, type FactSource, type SourceContext } from './source.js';
 
 const TIMED_OUT = Symbol('timed out');
 
@@ -69,59 +25,46 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TI
   }
 }
 
-/** The disks source; `fsSize` is injectable so a test can stand in a hung df. */
-export function makeDisksSource(deps: { fsSize?: FsSize; statfs?: typeof statfs } = {}): FactSource {
-  const fsSize: FsSize = deps.fsSize ?? (() => si.fsSize());
-  const statfsOf = deps.statfs ?? statfs;
+/** The first candidate that exists, symlinks resolved, or null. */
+async function resolveFirst(candidates: readonly string[]): Promise<string | null> {
+  for (const c of candidates) {
+    try {
+      return await realpath(c);
+    } catch {
+      // try the next candidate
+    }
+  }
+  return null;
+}
+
+/** The disks source; `run` is injectable so a test can stand in a hung df. */
+export function makeDisksSource(deps: { run?: Run } = {}): FactSource {
   return {
     name: 'disks',
     stage: 2,
-    collect: (ctx, draft) => collectDisks(ctx, draft, fsSize, statfsOf),
+    collect: (ctx, draft) => collectDisks(ctx, draft, deps.run ?? ctx.run),
   };
 }
 
-async function collectDisks(ctx: SourceContext, draft: Draft, fsSize: FsSize, statfsOf: typeof statfs): Promise<void> {
+async function collectDisks(ctx: SourceContext, draft: Draft, run: Run): Promise<void> {
   const ms = ctx.options.timeoutMs;
-  const listed = await within(fsSize(), ms);
-  if (listed === TIMED_OUT) {
+  const [space, inodes] = await Promise.all([within(run(DF_SPACE, { timeoutMs: ms }), ms + 100), within(run(DF_INODES, { timeoutMs: ms }), ms + 100)]);
+  const hung = (r: RunResult | typeof TIMED_OUT): r is typeof TIMED_OUT => r === TIMED_OUT || /^timed out/.test(r.error ?? '');
+  if (hung(space)) {
     ctx.problem('filesystems', `df did not answer within ${ms} ms (a hung mount, e.g. NFS?)`);
     return;
   }
-  const all = listed.filter(isRealFilesystem);
-  const disks: DiskFacts[] = [];
-  for (const d of all) {
-    const disk: DiskFacts = {
-      mount: d.mount,
-      fs: d.type,
-      sizeBytes: d.size,
-      usedBytes: d.used,
-      availBytes: d.available,
-      // df's Use%: reserved blocks count as neither used nor available.
-      usePercent: d.used + d.available > 0 ? Math.round((d.used / (d.used + d.available)) * 1000) / 10 : 0,
-      inodesFree: null,
-      inodesUsePercent: null,
-      holds: [],
-    };
-    try {
-      const s = await within(statfsOf(d.mount), ms);
-      if (s === TIMED_OUT) ctx.problem(`inodes of ${d.mount}`, `statfs did not answer within ${ms} ms (a hung mount?)`);
-      else if (s.files > 0) {
-        disk.inodesFree = s.ffree;
-        disk.inodesUsePercent = Math.round(((s.files - s.ffree) / s.files) * 1000) / 10;
-      }
-    } catch (err) {
-      ctx.problem(`inodes of ${d.mount}`, errnoReason(err));
-    }
-    disks.push(disk);
+  const disks = disksFromDf(space.stdout, hung(inodes) ? null : inodes.stdout);
+  if (hung(inodes)) ctx.problem('inodes', `df -i did not answer within ${ms} ms (a hung mount?)`);
+  else if (runFailure(inodes) && !inodes.stdout.trim()) ctx.problem('inodes', runFailure(inodes)!);
+  if (!disks.length && runFailure(space)) {
+    ctx.problem('filesystems', runFailure(space)!);
+    return;
   }
-  const mounts = disks.map((d) => d.mount);
-  for (const h of holdings(ctx, draft.database.dataDir)) {
-    const path = await resolvePath(h.paths);
-    if (!path) continue;
-    const m = mountOf(path, mounts);
-    const disk = disks.find((d) => d.mount === m);
-    if (disk && !disk.holds.includes(h.what)) disk.holds.push(h.what);
-  }
+  const resolved = await Promise.all(
+    holdingCandidates(ctx.layout, draft.database.dataDir).map(async (h) => ({ what: h.what, path: await resolveFirst([...h.paths.map((p) => hostPath(ctx, p)), ...h.asIs]) })),
+  );
+  tagHoldings(disks, resolved);
   draft.disks = disks;
   if (!disks.length) ctx.problem('filesystems', 'no real filesystem found');
 }

@@ -1,23 +1,18 @@
-// The host itself: name, OS, kernel, uptime, CPU, memory, load (systeminformation).
+// The host itself: reads /proc and /etc/os-release; shared/facts/host.ts parses them.
 
-import { loadavg } from 'node:os';
-import si from 'systeminformation';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HOST_PROC_FILES, OS_RELEASE, hostFacts, type HostRaw } from '../../shared/facts/host.js';
 import type { FactSource } from './source.js';
 
 export const hostSource: FactSource = {
   name: 'host',
   stage: 0,
   async collect(ctx, draft) {
-    const [os, cpu, mem] = await Promise.all([si.osInfo(), si.cpu(), si.mem()]);
-    draft.host = {
-      hostname: os.hostname,
-      os: [os.distro, os.release].filter(Boolean).join(' ') || os.platform,
-      kernel: os.kernel,
-      uptimeSeconds: Math.round(si.time().uptime),
-      cpu: { model: [cpu.manufacturer, cpu.brand].filter(Boolean).join(' '), cores: cpu.cores },
-      memory: { totalBytes: mem.total, availableBytes: mem.available },
-      load: loadavg().map((l) => Math.round(l * 100) / 100),
-    };
-    if (!draft.host.hostname) ctx.problem('host facts', 'systeminformation returned no hostname');
+    const read = (path: string) => readFile(path, 'utf8').catch(() => null);
+    const raw: HostRaw = { 'os-release': await read(OS_RELEASE) };
+    await Promise.all(HOST_PROC_FILES.map(async (f) => (raw[f] = await read(join(ctx.options.procDir, f)))));
+    draft.host = hostFacts(raw);
+    if (!draft.host.hostname) ctx.problem('host facts', `${join(ctx.options.procDir, 'sys/kernel/hostname')} gave no hostname`);
   },
 };

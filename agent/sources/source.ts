@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Product } from '../../shared/model.js';
 import type { AgentFacts } from '../../shared/rules/agent.js';
 import type { Run } from '../exec.js';
-import type { ProductLayout } from '../layout.js';
+import type { ProductLayout } from '../../shared/facts/layout.js';
 import type { AgentOptions } from '../options.js';
 import type { DbSession } from './db-session.js';
 

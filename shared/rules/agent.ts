@@ -115,6 +115,8 @@ function cdrFindings(r: AgentFacts, t: AgentThresholds): Finding[] {
 
 function asteriskFindings(r: AgentFacts, t: AgentThresholds): Finding[] {
   const a = r.asterisk;
+  // A CLI that could not be asked at all is a SOURCE_UNREADABLE already, not a stopped Asterisk.
+  if (a.notMeasured) return [];
   if (!a.running) return [about('asterisk', finding('ASTERISK_NOT_RUNNING', { reason: a.reason ?? 'no answer from the Asterisk CLI' }))];
   const out: Finding[] = [];
   for (const trunk of a.trunks) {
@@ -151,7 +153,8 @@ function customFindings(r: AgentFacts, t: AgentThresholds): Finding[] {
 function sourceFindings(r: AgentFacts): Finding[] {
   const out: Finding[] = [];
   if (r.product.name === 'unknown') out.push(about(r.root ?? '/', finding('PRODUCT_NOT_DETECTED', { root: r.root ?? '/' })));
-  if (!r.database.reachable) {
+  // No client to ask with (agentless, no mysql on the host) is a SOURCE_UNREADABLE already.
+  if (!r.database.reachable && !r.database.notMeasured) {
     out.push(
       about(
         r.database.where ?? 'the database',

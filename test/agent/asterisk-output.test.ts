@@ -1,4 +1,5 @@
-// Parsers of the asterisk CLI, over the recorded outputs the stand-in replays.
+// Parsers of the asterisk CLI (shared/facts/: the installed agent and the agentless collector
+// both call them), over the recorded outputs the stand-in replays.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,10 +14,10 @@ import {
   parseSipRegistry,
   parseUptimeSeconds,
   parseVersion,
-} from '../../agent/sources/asterisk-output.js';
-import { parseRpmVerify, hasContent } from '../../agent/sources/custom.js';
-import { parseKeyValues, credentialsFrom } from '../../agent/sources/credentials.js';
-import { parseProcNetTcp } from '../../agent/sources/listening.js';
+} from '../../shared/facts/asterisk.js';
+import { parseRpmVerify, hasContent } from '../../shared/facts/custom.js';
+import { parseKeyValues, credentialsFrom } from '../../shared/facts/credentials.js';
+import { parseProcNetTcp } from '../../shared/facts/listening.js';
 import { FIXTURES } from './helpers.js';
 
 const rec = (set: string, name: string) => readFileSync(join(FIXTURES, 'asterisk', set, `${name}.txt`), 'utf8');

@@ -209,9 +209,13 @@ test('Asterisk down: ASTERISK_NOT_RUNNING in the CLI\'s own words; the version s
   expect(f?.message).toContain('Unable to connect to remote asterisk');
 });
 
-test('no asterisk binary at all: ASTERISK_NOT_RUNNING says it was not found', async () => {
+test('no asterisk binary at all: a gap naming the CLI (SOURCE_UNREADABLE), not a stopped Asterisk', async () => {
   const r = await report({ root: fixtureRoot('pbxware'), 'asterisk-cmd': '/nonexistent/asterisk', ...tcp() });
-  expect(r.findings.find((x) => x.code === 'ASTERISK_NOT_RUNNING')?.message).toContain('not found');
+  expect(codes(r)).not.toContain('ASTERISK_NOT_RUNNING');
+  expect(r.asterisk).toMatchObject({ running: false, notMeasured: expect.stringContaining('/nonexistent/asterisk') });
+  const f = r.findings.find((x) => x.code === 'SOURCE_UNREADABLE' && x.subject === 'asterisk');
+  expect(f?.message).toContain('the asterisk CLI (/nonexistent/asterisk) is not installed');
+  expect(f?.message).toContain('not found');
 });
 
 test('unreachable database: DB_UNREACHABLE with the reason; the CDR table is "not measured", not a second failure', async () => {

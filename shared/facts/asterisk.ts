@@ -1,6 +1,8 @@
-// Parsers of the asterisk CLI's output (Asterisk 13–22 formats). Pure: text in, facts out.
+// The asterisk CLI's answers → AsteriskFacts (Asterisk 13–22 formats). Pure: text in, facts out; the
+// installed agent (agent/sources/asterisk.ts) and the agentless collector both call asteriskFacts().
 
-import type { TrunkState } from '../../shared/model.js';
+import type { AsteriskFacts, TrunkState } from '../model.js';
+import { notFound, type RunResult } from './run.js';
 
 /** "Asterisk 18.15.0" (from -V) or "Asterisk 20.5.2 built by …" (core show version). */
 export function parseVersion(text: string): string | null {
@@ -90,4 +92,77 @@ export function parseCdrBackends(text: string): string[] {
     out.push(t.replace(/\s*\(suspended\)\s*$/i, ' (suspended)'));
   }
   return out;
+}
+
+/** Asked first: -V needs no daemon; "core show version" tells whether the daemon answers. */
+export const ASTERISK_VERSION_COMMAND = 'core show version';
+/** Asked of a running daemon, each with -rx. */
+export const ASTERISK_RX_COMMANDS = [
+  'core show uptime seconds',
+  'core show channels count',
+  'pjsip show contacts',
+  'pjsip show registrations',
+  'sip show peers',
+  'sip show registry',
+  'cdr show status',
+] as const;
+
+/** What the asterisk CLI answered: -V, -rx "core show version", and the -rx commands above (absent when it was down). */
+export interface AsteriskRuns {
+  dashV: RunResult;
+  version: RunResult;
+  rx: Partial<Record<(typeof ASTERISK_RX_COMMANDS)[number], RunResult>>;
+}
+
+/** Why the daemon is considered down, or null when it answered. */
+export function asteriskDown(r: RunResult): string | null {
+  const text = `${r.stdout}\n${r.stderr}`.trim();
+  if (r.error) return r.error;
+  if (/Unable to connect to remote asterisk/i.test(text)) return text.split('\n').find((l) => /Unable to connect/i.test(l))!.trim();
+  if (r.code !== 0) return `exit code ${r.code}${text ? `: ${text.split('\n')[0]}` : ''}`;
+  return null;
+}
+
+/**
+ * The facts from the CLI's answers. A CLI that is not installed at all is a gap in what could be
+ * read (`problem`), not a stopped Asterisk: notMeasured says so and no ASTERISK_NOT_RUNNING follows.
+ */
+export function asteriskFacts(runs: AsteriskRuns, problem: (source: string, reason: string) => void, cli = 'asterisk'): AsteriskFacts {
+  const facts: AsteriskFacts = { version: null, running: false, activeCalls: null, endpoints: null, trunks: [] };
+  if (notFound(runs.dashV) && notFound(runs.version)) {
+    const why = runs.version.error ?? (runs.version.stdout || runs.version.stderr).trim().split('\n')[0] ?? '';
+    facts.reason = facts.notMeasured = `the asterisk CLI (${cli}) is not installed${why ? ` (${why.slice(0, 200)})` : ''}`;
+    problem('asterisk', facts.notMeasured);
+    return facts;
+  }
+  facts.version = parseVersion(runs.dashV.stdout);
+  const down = asteriskDown(runs.version);
+  if (down) {
+    facts.reason = down;
+    return facts;
+  }
+  facts.running = true;
+  facts.version = parseVersion(runs.version.stdout) ?? facts.version;
+  const ok = (c: (typeof ASTERISK_RX_COMMANDS)[number]): string | null => {
+    const r = runs.rx[c];
+    return r && !asteriskDown(r) && !isNoSuchCommand(r.stdout) ? r.stdout : null;
+  };
+  const uptime = ok('core show uptime seconds');
+  facts.uptimeSeconds = uptime === null ? null : parseUptimeSeconds(uptime);
+  const channels = ok('core show channels count');
+  const counts = channels === null ? { channels: null, calls: null } : parseChannelsCount(channels);
+  facts.activeChannels = counts.channels;
+  facts.activeCalls = counts.calls;
+  const contacts = ok('pjsip show contacts');
+  const peers = ok('sip show peers');
+  const pj = contacts === null ? null : parsePjsipContacts(contacts);
+  const sip = peers === null ? null : parseSipPeers(peers);
+  if (pj || sip) facts.endpoints = { total: (pj?.total ?? 0) + (sip?.total ?? 0), reachable: (pj?.reachable ?? 0) + (sip?.reachable ?? 0) };
+  const registrations = ok('pjsip show registrations');
+  const registry = ok('sip show registry');
+  facts.trunks = [...(registrations === null ? [] : parsePjsipRegistrations(registrations)), ...(registry === null ? [] : parseSipRegistry(registry))];
+  const cdr = ok('cdr show status');
+  facts.cdrBackends = cdr === null ? [] : parseCdrBackends(cdr);
+  if (!pj && !sip) problem('asterisk endpoints', 'neither "pjsip show contacts" nor "sip show peers" answered');
+  return facts;
 }

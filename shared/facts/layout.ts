@@ -1,7 +1,8 @@
-// Where each product keeps what the agent reads (domain.md). Paths are host paths; the agent
+// Where each product keeps what the agent reads (domain.md); shared by the installed agent and the
+// agentless collector, which read the same paths.
 // prefixes them with --root. Anything here can be overridden in the config file's "paths".
 
-import type { Product } from '../shared/model.js';
+import type { Product } from '../model.js';
 
 export interface ProductLayout {
   /** Prefix every product path below is relative to (PBXware's chroot, a SERVERware VPS rootfs). */
