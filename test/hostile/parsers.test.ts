@@ -5,7 +5,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { parseChannelsCount, parsePjsipContacts, parsePjsipRegistrations, parseSipPeers, parseSipRegistry, parseUptimeSeconds, parseVersion } from '../../agent/sources/asterisk-output.js';
+import { parseChannelsCount, parsePjsipContacts, parsePjsipRegistrations, parseSipPeers, parseSipRegistry, parseUptimeSeconds, parseVersion } from '../../shared/facts/asterisk.js';
 import { parseInventory } from '../../checker/scan/inventory.js';
 import { parseKnownHosts } from '../../checker/probes/known-hosts.js';
 import { recognizeGui } from '../../shared/profiles.js';
