@@ -14,6 +14,7 @@ import { addressFindings } from '../shared/rules/ports.js';
 import { sshFindings } from '../shared/rules/ssh.js';
 import { tlsFindings } from '../shared/rules/tls.js';
 import { targetFindings } from '../shared/rules/target.js';
+import { cleanDeep } from '../shared/sanitize.js';
 import { TOOL } from '../shared/tool.js';
 import { sortFindings, verdictOf } from '../shared/verdict.js';
 import type { CheckOptions } from './check-options.js';
@@ -147,7 +148,8 @@ async function probePort(ctx: Probing, address: string, spec: PortSpec): Promise
     ctx.deps.debug?.('service probe', { address, port: spec.port, dial, purpose: spec.purpose });
     await service(ctx, port, dial);
   }
-  return port;
+  // What the host said enters the report here: controls out, lengths capped (shared/sanitize.ts).
+  return cleanDeep(port);
 }
 
 /** The ports to probe: --ports, else the chosen profile, else (auto) every profile's; exposure ports always. */
@@ -229,7 +231,7 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps = DEFAULT_
         .filter((p) => p.required && p.purpose === 'ssh' && p.ssh?.banner?.startsWith('SSH-'))
         .map(async (p) => {
           const dial = deps.portMap?.[p.port] ?? p.port;
-          p.ssh = await ctx.limit(() => deps.ssh(p.address, dial, sshOptions(ctx, true)));
+          p.ssh = cleanDeep(await ctx.limit(() => deps.ssh(p.address, dial, sshOptions(ctx, true))));
         }),
     );
   }

@@ -300,3 +300,27 @@ export function isInconclusive(code: string): boolean {
   const spec = (FINDINGS as Record<string, FindingSpec>)[code];
   return spec?.inconclusive === true;
 }
+
+export const SEVERITIES: readonly Severity[] = ['info', 'warn', 'fail'];
+/** A finding code's shape: a newer agent may send codes this catalogue does not know, never markup. */
+const CODE_SHAPE = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+/**
+ * The first problem of a list of findings read from outside (an agent report, a report put on a
+ * ticket), in words, or null: renderers and the verdict rely on these fields being what they say.
+ */
+export function findingsProblem(value: unknown, where = 'findings'): string | null {
+  if (!Array.isArray(value)) return `${where} is not a list`;
+  for (const [i, f] of value.entries()) {
+    const at = `${where}[${i}]`;
+    if (typeof f !== 'object' || f === null || Array.isArray(f)) return `${at} is not an object`;
+    const r = f as Record<string, unknown>;
+    if (typeof r.code !== 'string' || !CODE_SHAPE.test(r.code)) return `${at}.code is not a finding code (A–Z, 0–9, _)`;
+    if (typeof r.severity !== 'string' || !(SEVERITIES as readonly string[]).includes(r.severity)) return `${at}.severity is not one of ${SEVERITIES.join(', ')}`;
+    for (const key of ['message', 'remedy'] as const) if (typeof r[key] !== 'string') return `${at}.${key} is not text`;
+    if (r.subject !== undefined && typeof r.subject !== 'string') return `${at}.subject is not text`;
+    if (r.address !== undefined && typeof r.address !== 'string') return `${at}.address is not text`;
+    if (r.port !== undefined && !(Number.isInteger(r.port) && (r.port as number) >= 0 && (r.port as number) <= 65535)) return `${at}.port is not a port number`;
+  }
+  return null;
+}

@@ -25,6 +25,11 @@ export function cleanText(s: string, max = MAX_HOST_STRING): string {
   return `${out.slice(0, cut)}…`;
 }
 
+/** Controls out, line breaks to spaces, no cap: what every renderer applies to every field. */
+export function oneLine(s: string): string {
+  return s.replace(CONTROLS, (c) => (BREAKS.has(c) ? ' ' : ''));
+}
+
 /** True when the text holds a character cleanText would change (for validators that refuse). */
 export function hasControls(s: string): boolean {
   return HAS_CONTROL.test(s);

@@ -4,6 +4,7 @@
 
 import { finding } from '../../shared/findings.js';
 import type { CheckReport, Finding } from '../../shared/model.js';
+import { cleanDeep, cleanText } from '../../shared/sanitize.js';
 import { jointFindings } from '../../shared/rules/joint.js';
 import { sortFindings, verdictOf } from '../../shared/verdict.js';
 import type { AgentOutcome } from './source.js';
@@ -15,12 +16,14 @@ export function mergeAgent(check: CheckReport, outcome: AgentOutcome): CheckRepo
   let findings: Finding[];
   const merged: CheckReport = { ...check };
   if (outcome.ok) {
-    merged.agent = outcome.report;
-    const joint = jointFindings(check, outcome.report);
+    // The agent's report enters the model here: its strings cleaned and bounded like the host's.
+    const agent = cleanDeep(outcome.report, 1024);
+    merged.agent = agent;
+    const joint = jointFindings(check, agent);
     const explained = new Set(joint.filter((f) => f.port !== undefined).map((f) => `${f.port}/${f.address}`));
     findings = [...check.findings.filter((f) => !(SUPERSEDED.has(f.code) && explained.has(`${f.port}/${f.address}`))), ...joint];
   } else {
-    findings = [...check.findings, finding('AGENT_UNAVAILABLE', { reason: outcome.failure.reason })];
+    findings = [...check.findings, finding('AGENT_UNAVAILABLE', { reason: cleanText(outcome.failure.reason, 1024) })];
   }
   merged.findings = sortFindings(findings);
   merged.verdict = verdictOf(merged.findings);

@@ -2,6 +2,7 @@
 // this one interface: a validated AgentReport, or a typed failure whose reason goes into the report.
 
 import type { AgentReport, CheckReport } from '../../shared/model.js';
+import { cleanText } from '../../shared/sanitize.js';
 import type { CheckOptions } from '../check-options.js';
 
 export type AgentVia = 'ssh' | 'http' | 'file';
@@ -40,5 +41,6 @@ export interface AgentSource {
 }
 
 export function failed(via: AgentVia, kind: AgentFailureKind, reason: string): AgentOutcome {
-  return { ok: false, via, failure: { kind, reason } };
+  // The reason may quote the host (stderr, an HTTP body): it enters the report as one clean line.
+  return { ok: false, via, failure: { kind, reason: cleanText(reason, 1024) } };
 }

@@ -3,6 +3,8 @@
 
 import { agentReportProblem, isAgentReport } from '../../shared/agent-report/validate.js';
 import { UsageError } from '../../shared/errors.js';
+import { findingsProblem } from '../../shared/findings.js';
+import { cleanDeep } from '../../shared/sanitize.js';
 import type { AgentReport, CheckReport, Finding, Verdict } from '../../shared/model.js';
 import { PROFILES } from '../../shared/profiles.js';
 import { isRecord } from '../../shared/json.js';
@@ -32,8 +34,13 @@ export function parseTicketReport(text: string, where: string): TicketReport {
   if (!isRecord(value)) throw new UsageError(`${where} is not a pbxready report (expected a JSON object)`);
   if (typeof value.kind !== 'string') throw new UsageError(`${where} is not a pbxready report (no "kind")`);
   if (typeof value.verdict !== 'string' || !VERDICTS.includes(value.verdict)) throw new UsageError(`${where} is not a pbxready report (no valid "verdict")`);
-  if (!Array.isArray(value.findings) || !value.findings.every((f) => isRecord(f) && typeof f.code === 'string' && typeof f.message === 'string')) {
-    throw new UsageError(`${where} is not a pbxready report (no valid "findings")`);
+  const findings = findingsProblem(value.findings);
+  if (findings) throw new UsageError(`${where} is not a pbxready report: ${findings}`);
+  // The agent's view a check or a pre-check carries is rendered too: its findings obey the same shape.
+  const inner = [['agent', value.agent], ['check.agent', isRecord(value.check) ? value.check.agent : undefined]] as const;
+  for (const [name, agent] of inner) {
+    const problem = isRecord(agent) ? findingsProblem(agent.findings, `${name}.findings`) : null;
+    if (problem) throw new UsageError(`${where} is not a pbxready report: ${problem}`);
   }
   if (value.kind === 'check' && !(isRecord(value.target) && typeof value.target.host === 'string' && Array.isArray(value.ports))) {
     throw new UsageError(`${where}: a check report needs "target" and "ports"`);
@@ -42,7 +49,8 @@ export function parseTicketReport(text: string, where: string): TicketReport {
     const problem = agentReportProblem(value);
     if (problem) throw new UsageError(`${where} is not a usable agent report (${problem})`);
   }
-  return value as unknown as TicketReport;
+  // Its strings go into help-desk bodies: controls out, lengths bounded (shared/sanitize.ts).
+  return cleanDeep(value, 8192, 100_000) as unknown as TicketReport;
 }
 
 /** The agent's view inside the report, when there is one (check --agent, an agent report, a precheck carrying one). */

@@ -76,7 +76,7 @@ function driftSection(drift: DriftSummary | null): string {
   const limit = 200;
   const items = drift.changes
     .slice(0, limit)
-    .map((c) => `<li class="${c.worse ? 'worse' : 'same'}" data-kind="${c.kind}">${htmlEscape(c.message)}</li>`)
+    .map((c) => `<li class="${c.worse ? 'worse' : 'same'}" data-kind="${htmlEscape(c.kind)}">${htmlEscape(c.message)}</li>`)
     .join('');
   const more = drift.changes.length > limit ? `<p>… and ${drift.changes.length - limit} more (pbxready drift lists them all).</p>` : '';
   return `<section id="drift">${head}<ul class="drift">${items}</ul>${more}</section>`;
@@ -102,13 +102,13 @@ export function renderDashboard(m: DashboardModel): string {
     const cells = columns.map((port) => {
       const p = byPort.get(port);
       if (!p || !p.required) return `<td class="p-na" data-port="${port}" title="not required">·</td>`;
-      return `<td class="${STATE_CLASS[p.state]}" data-port="${port}" data-state="${p.state}">${p.state}</td>`;
+      return `<td class="${STATE_CLASS[p.state] ?? ''}" data-port="${port}" data-state="${htmlEscape(p.state)}">${htmlEscape(p.state)}</td>`;
     });
     rows.push(
-      `<tr data-key="${htmlEscape(h.key)}" data-verdict="${h.verdict}" data-customer="${htmlEscape(h.customer ?? '')}" data-tags="${htmlEscape(h.tags.join(' '))}">` +
+      `<tr data-key="${htmlEscape(h.key)}" data-verdict="${htmlEscape(h.verdict)}" data-customer="${htmlEscape(h.customer ?? '')}" data-tags="${htmlEscape(h.tags.join(' '))}">` +
         `<td class="host"><strong>${htmlEscape(h.key)}</strong>${h.key !== h.host ? `<br><small>${htmlEscape(h.host)}</small>` : ''}</td>` +
         `<td>${htmlEscape(h.customer ?? '')}</td><td>${htmlEscape(h.address)}</td><td>${htmlEscape(h.product)}</td>` +
-        `<td><span class="badge v-${h.verdict}" title="${htmlEscape(h.findings.join(', '))}">${VERDICT_TEXT[h.verdict]}</span></td>${cells.join('')}</tr>`,
+        `<td><span class="badge v-${htmlEscape(h.verdict)}" title="${htmlEscape(h.findings.join(', '))}">${htmlEscape(VERDICT_TEXT[h.verdict] ?? h.verdict)}</span></td>${cells.join('')}</tr>`,
     );
   }
 

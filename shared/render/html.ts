@@ -1,14 +1,16 @@
 // One self-contained HTML page for a person: status at a glance, tables, findings with remedies.
 // No external assets, no scripts: it must open from a ticket attachment on any machine.
 
+import { oneLine } from '../sanitize.js';
 import { sortFindings } from '../verdict.js';
 import { VERDICT_LABEL, VERDICT_TONE, type ReportDocument, type Table, type Tone } from './document.js';
 
+/** Every field, whoever wrote it: controls out, then the five characters HTML gives meaning to. */
 export function htmlEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return oneLine(String(s)).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-const SEVERITY_TONE: Record<string, Tone> = { fail: 'fail', warn: 'warn', info: 'info' };
+const SEVERITY_TONE: Partial<Record<string, Tone>> = { fail: 'fail', warn: 'warn', info: 'info' };
 
 export const BASE_CSS = `
 :root{--ok:#1a7f37;--warn:#9a6700;--fail:#cf222e;--info:#0969da;--muted:#57606a;--bg:#fff;--fg:#1f2328;--line:#d0d7de}
@@ -34,7 +36,7 @@ function facts(rows: Array<[string, string]>): string {
 function table(t: Table): string {
   const head = `<tr>${t.columns.map((c) => `<th>${htmlEscape(c)}</th>`).join('')}</tr>`;
   const body = t.rows
-    .map((r) => `<tr>${r.map((c) => `<td${c.tone ? ` class="${c.tone}"` : ''}>${htmlEscape(c.text)}</td>`).join('')}</tr>`)
+    .map((r) => `<tr>${r.map((c) => `<td${c.tone ? ` class="${htmlEscape(c.tone)}"` : ''}>${htmlEscape(c.text)}</td>`).join('')}</tr>`)
     .join('');
   return `<table><thead>${head}</thead><tbody>${body}</tbody></table>`;
 }
@@ -43,14 +45,14 @@ export function renderHtml(doc: ReportDocument): string {
   const findings = sortFindings(doc.findings);
   const parts: string[] = [];
   parts.push(`<h1>${htmlEscape(doc.title)}</h1>`);
-  parts.push(`<div class="verdict ${VERDICT_TONE[doc.verdict]}" data-verdict="${doc.verdict}">${htmlEscape(VERDICT_LABEL[doc.verdict])}</div>`);
+  parts.push(`<div class="verdict ${VERDICT_TONE[doc.verdict]}" data-verdict="${htmlEscape(doc.verdict)}">${htmlEscape(VERDICT_LABEL[doc.verdict])}</div>`);
   parts.push(`<p class="headline">${htmlEscape(doc.headline)}</p>`);
   if (doc.facts.length) parts.push(facts(doc.facts));
   parts.push(`<h2>Findings</h2>`);
   if (findings.length === 0) parts.push('<p>No findings.</p>');
   for (const f of findings) {
     parts.push(
-      `<div class="finding ${SEVERITY_TONE[f.severity]}" data-code="${htmlEscape(f.code)}"><div><span class="sev">${f.severity.toUpperCase()}</span> <span class="code">${htmlEscape(f.code)}</span> — ${htmlEscape(f.message)}</div><div class="remedy">Remedy: ${htmlEscape(f.remedy)}</div></div>`,
+      `<div class="finding ${SEVERITY_TONE[f.severity] ?? 'info'}" data-code="${htmlEscape(f.code)}"><div><span class="sev">${htmlEscape(String(f.severity).toUpperCase())}</span> <span class="code">${htmlEscape(f.code)}</span> — ${htmlEscape(f.message)}</div><div class="remedy">Remedy: ${htmlEscape(f.remedy)}</div></div>`,
     );
   }
   for (const s of doc.sections) {

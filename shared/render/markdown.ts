@@ -1,13 +1,19 @@
 // GitHub/Freshdesk-flavoured Markdown, meant to be pasted into a ticket as it is.
 
+import { oneLine } from '../sanitize.js';
 import { sortFindings } from '../verdict.js';
 import { VERDICT_LABEL, type ReportDocument, type Table } from './document.js';
 
-const ICON = { fail: '❌', warn: '⚠️', info: 'ℹ️' } as const;
+const ICON: Partial<Record<string, string>> = { fail: '❌', warn: '⚠️', info: 'ℹ️' };
 
-/** Table cells must not break the table: pipes escaped, newlines flattened. */
+/** Every field: controls out and line breaks (lone CR too) flattened, then Markdown's own characters escaped. */
 export function mdEscape(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/([*_`<>[\]])/g, '\\$1');
+  return oneLine(String(s)).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/([*_`<>[\]])/g, '\\$1');
+}
+
+/** A finding code in a code span only when it is one (a backtick inside would end the span). */
+function mdCode(code: string): string {
+  return /^[A-Z0-9_]{1,64}$/.test(code) ? `\`${code}\`` : mdEscape(code);
 }
 
 function table(t: Table): string[] {
@@ -29,7 +35,7 @@ export function renderMarkdown(doc: ReportDocument): string {
   out.push('### Findings', '');
   if (findings.length === 0) out.push('No findings.');
   for (const f of findings) {
-    out.push(`- ${ICON[f.severity]} **${f.severity.toUpperCase()} \`${f.code}\`** — ${mdEscape(f.message)}`);
+    out.push(`- ${ICON[f.severity] ?? ''} **${mdEscape(String(f.severity).toUpperCase())} ${mdCode(f.code)}** — ${mdEscape(f.message)}`);
     out.push(`  - *Remedy:* ${mdEscape(f.remedy)}`);
   }
   out.push('');

@@ -20,7 +20,7 @@ describe('reading a report', () => {
     expect(() => parseTicketReport('{', 'r.json')).toThrow(/^r\.json is not JSON \(.*\); pass a report made with --format json$/);
     expect(() => parse([1])).toThrow('r.json is not a pbxready report (expected a JSON object)');
     expect(() => parse({ kind: 'check', verdict: 'great', findings: [] })).toThrow('r.json is not a pbxready report (no valid "verdict")');
-    expect(() => parse({ kind: 'check', verdict: 'ready', findings: [{}] })).toThrow('r.json is not a pbxready report (no valid "findings")');
+    expect(() => parse({ kind: 'check', verdict: 'ready', findings: [{}] })).toThrow('r.json is not a pbxready report: findings[0].code is not a finding code (A–Z, 0–9, _)');
     expect(() => parse({ kind: 'check', verdict: 'ready', findings: [] })).toThrow('r.json: a check report needs "target" and "ports"');
   });
 
