@@ -52,7 +52,8 @@ async function executed(html: string): Promise<{ pwned: string | null; dialogs: 
   });
   await page.setContent(html, { waitUntil: 'load' });
   await page.waitForTimeout(200);
-  const pwned = await page.evaluate(() => document.body.getAttribute('data-pwned') ?? document.querySelector('[data-pwned]')?.getAttribute('data-pwned') ?? null);
+  const marked = page.locator('[data-pwned]');
+  const pwned = (await marked.count()) > 0 ? await marked.first().getAttribute('data-pwned') : null;
   await page.close();
   return { pwned, dialogs };
 }
@@ -159,7 +160,8 @@ describe('a hostile host cannot steer the terminal or fabricate lines (case 4)',
   let markdown: string;
   beforeAll(async () => {
     const args = ['check', '127.0.0.1', '--product', 'pbxware', '--allow-private', '--no-icmp', '--timeout-ms', '5000'];
-    [text, json, markdown] = (await Promise.all(['text', 'json', 'markdown'].map((f) => stage.cli(CHECKER_CLI, [...args, '--format', f])))).map((r) => r.stdout);
+    const [t, j, m] = await Promise.all(['text', 'json', 'markdown'].map((f) => stage.cli(CHECKER_CLI, [...args, '--format', f])));
+    [text, json, markdown] = [t!.stdout, j!.stdout, m!.stdout];
   });
 
   it('the checks saw the hostile title, certificate and DISCONNECT text', () => {
