@@ -1,4 +1,5 @@
-// Redaction is one step every output passes through (reports, snapshots, logs, ticket bodies).
+// Redaction is one step every output passes through (reports, snapshots, logs, ticket bodies, the
+// fleet NDJSON and dashboard, and what the history store keeps for `history` and `drift`).
 // Two nets: keys that name a secret are blanked, and any string containing a secret value the
 // process learned (a password from env, a DB password read from pbxware.ini) is scrubbed.
 

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { HostSummary, Verdict } from '../../shared/model.js';
+import { secrets } from '../../shared/redact.js';
 import type { HistoryStore, RunEnd, RunMeta, RunRecord, RunStatus } from './store.js';
 
 const SCHEMA = `
@@ -58,12 +59,15 @@ export class SqliteHistory implements HistoryStore {
     this.countsOf = this.db.prepare('SELECT verdict, COUNT(*) AS n FROM hosts WHERE run_id = ? GROUP BY verdict');
   }
 
+  // What the history keeps passes the redaction step on the way in: `history`, `drift` and later
+  // dashboards run in processes that never learned the scan's secrets, so they could not scrub them.
   beginRun(meta: RunMeta): number {
-    const r = this.db.prepare("INSERT INTO runs (started_at, status, inventory, probes) VALUES (?, 'running', ?, ?)").run(meta.startedAt, meta.inventory, meta.probes);
+    const r = this.db.prepare("INSERT INTO runs (started_at, status, inventory, probes) VALUES (?, 'running', ?, ?)").run(meta.startedAt, secrets.scrub(meta.inventory), meta.probes);
     return Number(r.lastInsertRowid);
   }
 
-  recordHost(runId: number, s: HostSummary): void {
+  recordHost(runId: number, summary: HostSummary): void {
+    const s = secrets.redact(summary);
     this.insertHost.run(runId, s.key, s.verdict, JSON.stringify(s));
   }
 
