@@ -189,8 +189,13 @@ export const FINDINGS = {
   },
   EMERGENCY_CRITERIA_MET: {
     severity: 'fail',
-    message: '{failed} of {calls} calls in the last hour failed ({percent}%): the vendor\'s emergency criterion (50% or more) is met.',
+    message: 'The vendor\'s emergency criterion "{criterion}" is met: {evidence}.',
     remedy: 'The ticket may be opened as an Emergency (URGENT/EMERGENCY in the subject); attach this report as evidence.',
+  },
+  CALL_VOLUME_COLLAPSED: {
+    severity: 'warn',
+    message: 'Only {calls} call(s) in the last hour, {percent}% of the usual {usual} at this hour (same hour, same weekday, last {weeks} week(s): {perWeek}).',
+    remedy: 'Check the trunks and the provider: inbound calls that never reach the PBX leave no CDR, so a silent hour can be a trunk down.',
   },
   CUSTOM_DEVELOPMENT_FOUND: {
     severity: 'warn',

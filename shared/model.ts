@@ -205,6 +205,12 @@ export interface AsteriskFacts {
   reason?: string;
   /** The CLI could not be asked at all (not installed): a gap (SOURCE_UNREADABLE), not a stopped Asterisk. */
   notMeasured?: string;
+  /**
+   * True when the CLI itself ran and found no daemon ("Unable to connect to remote asterisk"):
+   * evidence that the system is down. Not set when the CLI could not be run at all (missing, denied,
+   * timed out) — that says nothing about Asterisk.
+   */
+  confirmedDown?: boolean;
 }
 
 export interface DiskFacts {
@@ -250,7 +256,17 @@ export interface CdrFacts {
   freeBytes?: number | null;
   oldest: string | null;
   newest: string | null;
-  lastHour: { calls: number; failed: number; failedRatio: number | null } | null;
+  /**
+   * The last hour's calls. `failed` counts only the calls UNABLE TO PASS (FAILED, CONGESTION,
+   * CHANUNAVAIL — see shared/rules/emergency.ts); NO ANSWER and BUSY calls passed through the system.
+   * `dispositions` is every disposition's count, so the evidence is visible.
+   */
+  lastHour: { calls: number; failed: number; failedRatio: number | null; dispositions?: Record<string, number> } | null;
+  /**
+   * Calls in the same hour on the same weekday 1, 2, 3 and 4 weeks ago (newest first), only for the
+   * weeks the table covers: the usual volume the last hour is compared with (CALL_VOLUME_COLLAPSED).
+   */
+  sameHourBefore?: number[] | null;
   error?: string;
   /** Why a measurement was left out (e.g. no calldate index: a full scan is never run). */
   notMeasured?: string;

@@ -83,7 +83,7 @@ export function diffAgentReports(before: AgentReport, after: AgentReport): Agent
   const hb = before.cdr?.lastHour;
   const ha = after.cdr?.lastHour;
   push(changes, 'calls', 'calls in the last hour', hb?.calls, ha?.calls);
-  push(changes, 'calls', 'failed in the last hour', hb?.failed, ha?.failed, (ha?.failedRatio ?? 0) > (hb?.failedRatio ?? 0));
+  push(changes, 'calls', 'unable to pass in the last hour', hb?.failed, ha?.failed, (ha?.failedRatio ?? 0) > (hb?.failedRatio ?? 0));
 
   const db = new Map(before.disks.map((d) => [d.mount, d]));
   const da = new Map(after.disks.map((d) => [d.mount, d]));

@@ -5,7 +5,7 @@ import { CDR_SQL, blankCdr, cdrCandidates, cdrFromTable, cdrIndexed, cdrTimes, p
 import { dbErrorReason } from './db-session.js';
 import type { FactSource } from './source.js';
 
-export { lastHourSql } from '../../shared/facts/database.js';
+export { lastHourSql, sameHourSql } from '../../shared/facts/database.js';
 
 export const cdrSource: FactSource = {
   name: 'cdr',
@@ -38,7 +38,8 @@ export const cdrSource: FactSource = {
       const oldest = await db.select<Row>(CDR_SQL.oldest(found.table));
       const newest = await db.select<Row>(CDR_SQL.newest(found.table));
       const lastHour = await db.select<Row>(CDR_SQL.lastHour(found.table));
-      cdrTimes(cdr, { oldest, newest, lastHour });
+      const sameHour = await db.select<Row>(CDR_SQL.sameHour(found.table));
+      cdrTimes(cdr, { oldest, newest, lastHour, sameHour });
     } catch (err) {
       cdr.error = dbErrorReason(err);
     }

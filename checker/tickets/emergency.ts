@@ -1,6 +1,7 @@
 // Whether to suggest an Emergency ticket. Bicom charges for emergencies that are not, so the
-// suggestion rests only on evidence the agent measured: EMERGENCY_CRITERIA_MET (50% or more of
-// the last hour's calls failed). Every answer carries its reason, yes or no.
+// suggestion rests only on evidence the agent measured: EMERGENCY_CRITERIA_MET (system down, or 50%
+// or more of calls unable to pass — FAILED/CONGESTION, or a collapsed call volume). It is only ever
+// a suggestion: the user applies it. Every answer carries its reason, yes or no.
 
 import { agentOf, allFindings, type TicketReport } from './report.js';
 
@@ -18,17 +19,17 @@ export function emergencySuggestion(r: TicketReport): EmergencySuggestion {
   if (!agent) {
     return {
       suggested: false,
-      reason: 'the report has no agent facts, so the failed-call ratio of the last hour is unknown; an Emergency needs evidence (system down, 50% or more of calls failing, SIPProt down on a weekend)',
+      reason: 'the report has no agent facts, so whether calls can pass is unknown; an Emergency needs evidence (system down, 50% or more of calls unable to pass, SIPProt down on a weekend)',
     };
   }
   const lastHour = agent.cdr?.lastHour;
   if (!lastHour) {
-    return { suggested: false, reason: 'the agent could not read the last hour of CDRs, so the emergency criterion (50% or more of calls failing) is not shown' };
+    return { suggested: false, reason: 'the agent could not read the last hour of CDRs, so the emergency criterion (50% or more of calls unable to pass) is not shown' };
   }
   const pct = lastHour.failedRatio === null ? 'no calls' : `${Math.round(lastHour.failedRatio * 100)}%`;
   return {
     suggested: false,
-    reason: `${lastHour.failed} of ${lastHour.calls} calls failed in the last hour (${pct}), below the vendor's emergency criterion of 50%`,
+    reason: `${lastHour.failed} of ${lastHour.calls} calls in the last hour could not pass (${pct}; NO ANSWER and BUSY calls did pass), below the vendor's emergency criterion of 50%; ${agent.asterisk.running ? 'Asterisk runs' : `whether the system is down is not proven (${agent.asterisk.reason ?? 'the Asterisk CLI did not answer'})`}`,
   };
 }
 

@@ -139,6 +139,9 @@ export function asteriskFacts(runs: AsteriskRuns, problem: (source: string, reas
   const down = asteriskDown(runs.version);
   if (down) {
     facts.reason = down;
+    // Only the CLI's own "cannot connect" proves the daemon is down (emergency evidence: "system
+    // down"); a CLI that could not run or timed out proves nothing about Asterisk.
+    if (!runs.version.error && /Unable to connect to remote asterisk/i.test(`${runs.version.stdout}\n${runs.version.stderr}`)) facts.confirmedDown = true;
     return facts;
   }
   facts.running = true;

@@ -4,6 +4,7 @@
 // the host's mysql client, and both hand the rows here.
 
 import type { CdrFacts, SchemaSize } from '../model.js';
+import { isUnableToPass } from '../rules/emergency.js';
 
 /** One result row as either client gives it: mysql2 (numbers or strings) or `mysql -B` (strings). */
 export type Row = Record<string, string | number | null | undefined>;
@@ -66,12 +67,30 @@ export const CDR_SQL = {
   },
   oldest: (table: string) => `SELECT calldate FROM ${quoteTable(table)} ORDER BY calldate ASC LIMIT 1`,
   newest: (table: string) => `SELECT calldate FROM ${quoteTable(table)} ORDER BY calldate DESC LIMIT 1`,
+  /** The last hour's calls per disposition: one range on the calldate index; groups bounded. */
   lastHour: (table: string) =>
-    `SELECT COUNT(*) AS calls, COALESCE(SUM(disposition <> 'ANSWERED'), 0) AS failed FROM ${quoteTable(table)} WHERE calldate >= NOW() - INTERVAL 1 HOUR`,
+    `SELECT LEFT(disposition, 40) AS disposition, COUNT(*) AS n FROM ${quoteTable(table)} WHERE calldate >= NOW() - INTERVAL 1 HOUR GROUP BY LEFT(disposition, 40) ORDER BY n DESC LIMIT ${MAX_DISPOSITIONS}`,
+  /**
+   * The same hour on the same weekday 1–4 weeks ago, counted in one statement over four ranges of
+   * the calldate index, with each window's start so a week older than the table's first call is
+   * left out (a new PBX has no "usual" yet). Calendar arithmetic keeps the wall-clock hour across DST.
+   */
+  sameHour: (table: string) => {
+    const win = (k: number) => `calldate >= NOW() - INTERVAL ${7 * k} DAY - INTERVAL 1 HOUR AND calldate < NOW() - INTERVAL ${7 * k} DAY`;
+    const weeks = Array.from({ length: NORM_WEEKS }, (_, i) => i + 1);
+    const counts = weeks.map((k) => `COALESCE(SUM(${win(k)}), 0) AS w${k}`).join(', ');
+    const starts = weeks.map((k) => `NOW() - INTERVAL ${7 * k} DAY - INTERVAL 1 HOUR AS s${k}`).join(', ');
+    return `SELECT ${counts}, ${starts} FROM ${quoteTable(table)} WHERE ${weeks.map((k) => `(${win(k)})`).join(' OR ')}`;
+  },
 } as const;
 
-/** The last-hour query; exported so a test can EXPLAIN exactly what runs. */
+const MAX_DISPOSITIONS = 20;
+/** How many previous weeks the last hour is compared with. */
+export const NORM_WEEKS = 4;
+
+/** The queries a test EXPLAINs: exactly what runs. */
 export const lastHourSql = CDR_SQL.lastHour;
+export const sameHourSql = CDR_SQL.sameHour;
 
 export function blankCdr(table: string): CdrFacts {
   return { table, engine: null, rows: null, rowsExact: false, dataBytes: null, indexBytes: null, oldest: null, newest: null, lastHour: null };
@@ -107,11 +126,34 @@ export function cdrIndexed(cdr: CdrFacts, indexRows: Row[]): boolean {
   return false;
 }
 
-export function cdrTimes(cdr: CdrFacts, rows: { oldest: Row[]; newest: Row[]; lastHour: Row[] }): void {
+/**
+ * oldest/newest, the last hour per disposition (failed = unable to pass: FAILED/CONGESTION/
+ * CHANUNAVAIL, never NO ANSWER/BUSY) and, when given, the same hour of each previous week the table
+ * covers (newest first).
+ */
+export function cdrTimes(cdr: CdrFacts, rows: { oldest: Row[]; newest: Row[]; lastHour: Row[]; sameHour?: Row[] }): void {
   const date = (r: Row | undefined) => (r?.calldate === undefined || r.calldate === null ? null : String(r.calldate));
   cdr.oldest = date(rows.oldest[0]);
   cdr.newest = date(rows.newest[0]);
-  const calls = Number(rows.lastHour[0]?.calls ?? 0);
-  const failed = Number(rows.lastHour[0]?.failed ?? 0);
-  cdr.lastHour = { calls, failed, failedRatio: calls > 0 ? Math.round((failed / calls) * 1000) / 1000 : null };
+  const dispositions: Record<string, number> = {};
+  for (const r of rows.lastHour.slice(0, MAX_DISPOSITIONS)) {
+    const d = String(r.disposition ?? '').trim().slice(0, 40) || '(empty)';
+    dispositions[d] = (dispositions[d] ?? 0) + (Number(r.n) || 0);
+  }
+  const calls = Object.values(dispositions).reduce((a, b) => a + b, 0);
+  const failed = Object.entries(dispositions).filter(([d]) => isUnableToPass(d)).reduce((a, [, n]) => a + n, 0);
+  cdr.lastHour = { calls, failed, failedRatio: calls > 0 ? Math.round((failed / calls) * 1000) / 1000 : null, dispositions };
+  if (rows.sameHour) cdr.sameHourBefore = sameHourWeeks(rows.sameHour[0], cdr.oldest);
+}
+
+function sameHourWeeks(row: Row | undefined, oldest: string | null): number[] {
+  const out: number[] = [];
+  if (!row || oldest === null) return out;
+  for (let k = 1; k <= NORM_WEEKS; k++) {
+    // Both are "YYYY-MM-DD HH:MM:SS" in the server's time (dateStrings / mysql -B), so they compare as strings.
+    const start = String(row[`s${k}`] ?? '');
+    if (!start || oldest > start) break;
+    out.push(Number(row[`w${k}`] ?? 0) || 0);
+  }
+  return out;
 }

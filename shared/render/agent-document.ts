@@ -1,6 +1,7 @@
 // The host agent's report as a document (host, product, Asterisk, disks, database, CDR,
 // listening sockets, custom development), and a snapshot diff as a document.
 
+import { dispositionSummary, usualCalls } from '../rules/emergency.js';
 import type { AgentReport } from '../model.js';
 import type { AgentDiff } from '../snapshot-diff.js';
 import { cell, formatBytes, formatDuration, type ReportDocument, type Section, type Tone } from './document.js';
@@ -87,8 +88,13 @@ function cdrSection(r: AgentReport): Section {
     ['Data / index / free', `${formatBytes(c.dataBytes)} / ${formatBytes(c.indexBytes)} / ${formatBytes(c.freeBytes ?? null)}`],
     ['Oldest call', c.oldest ?? '—'],
     ['Newest call', c.newest ?? '—'],
-    ['Last hour', h ? `${h.calls} call(s), ${h.failed} failed${h.failedRatio === null ? '' : ` (${Math.round(h.failedRatio * 100)}%)`}` : '—'],
+    ['Last hour', h ? `${h.calls} call(s), ${h.failed} unable to pass${h.failedRatio === null ? '' : ` (${Math.round(h.failedRatio * 100)}%)`}` : '—'],
   ];
+  if (h?.dispositions && Object.keys(h.dispositions).length) facts.push(['Last hour by disposition', dispositionSummary(h.dispositions)]);
+  if (c.sameHourBefore) {
+    const usual = usualCalls(c.sameHourBefore);
+    facts.push(['Usual at this hour', usual === null ? 'no earlier weeks in the table' : `${usual} call(s) (same hour, same weekday, last ${c.sameHourBefore.length} week(s): ${c.sameHourBefore.join(', ')})`]);
+  }
   if (c.error) facts.push(['Error', c.error]);
   if (c.notMeasured) facts.push(['Not measured', c.notMeasured]);
   return { title: 'CDR table', facts };

@@ -3,10 +3,11 @@
 import { finding } from '../findings.js';
 import type { AgentReport, Finding } from '../model.js';
 import { formatBytes } from '../render/document.js';
+import { emergencyFindings, type EmergencyThresholds } from './emergency.js';
 
 const GiB = 1024 ** 3;
 
-export interface AgentThresholds {
+export interface AgentThresholds extends EmergencyThresholds {
   /** DISK_SPACE_LOW warns at this use %, and fails at diskFailPercent. */
   diskWarnPercent: number;
   diskFailPercent: number;
@@ -18,9 +19,6 @@ export interface AgentThresholds {
   cdrBytesWarn: number;
   /** ENDPOINTS_UNREACHABLE when more than this % of endpoints are unreachable. */
   endpointsUnreachablePercent: number;
-  /** EMERGENCY_CRITERIA_MET: at least emergencyMinCalls calls and failed ratio ≥ this. */
-  emergencyFailedRatio: number;
-  emergencyMinCalls: number;
   backupMaxAgeDays: number;
 }
 
@@ -35,6 +33,9 @@ export const AGENT_THRESHOLDS: Readonly<AgentThresholds> = Object.freeze({
   endpointsUnreachablePercent: 20,
   emergencyFailedRatio: 0.5,
   emergencyMinCalls: 10,
+  volumeCollapseRatio: 0.25,
+  volumeMinUsualCalls: 20,
+  volumeMinWeeks: 2,
   backupMaxAgeDays: 7,
 });
 
@@ -106,10 +107,6 @@ function cdrFindings(r: AgentFacts, t: AgentThresholds): Finding[] {
       ),
     );
   }
-  const h = cdr.lastHour;
-  if (h && h.calls >= t.emergencyMinCalls && h.failed / h.calls >= t.emergencyFailedRatio) {
-    out.push(about(cdr.table, finding('EMERGENCY_CRITERIA_MET', { failed: h.failed, calls: h.calls, percent: Math.round((h.failed / h.calls) * 100) })));
-  }
   return out;
 }
 
@@ -177,6 +174,7 @@ export function agentFindings(facts: AgentFacts, thresholds: AgentThresholds = A
     ...diskFindings(facts, thresholds),
     ...upgradeSpace(facts, thresholds),
     ...cdrFindings(facts, thresholds),
+    ...emergencyFindings(facts, thresholds),
     ...asteriskFindings(facts, thresholds),
     ...customFindings(facts, thresholds),
   ];

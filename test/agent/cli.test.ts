@@ -52,7 +52,7 @@ describe('report', () => {
     for (const k of ['version', 'running', 'activeCalls', 'endpoints', 'trunks']) expect(r.asterisk).toHaveProperty(k);
     for (const k of ['table', 'engine', 'rows', 'rowsExact', 'dataBytes', 'indexBytes', 'oldest', 'newest', 'lastHour']) expect(r.cdr).toHaveProperty(k);
     for (const k of ['mount', 'sizeBytes', 'usedBytes', 'availBytes', 'usePercent', 'holds']) expect(r.disks[0]).toHaveProperty(k);
-    expect(r.cdr!.lastHour).toEqual({ calls: 4, failed: 1, failedRatio: 0.25 });
+    expect(r.cdr!.lastHour).toEqual({ calls: 4, failed: 1, failedRatio: 0.25, dispositions: { ANSWERED: 3, FAILED: 1 } });
     // Warnings only (trunk rejected, endpoints, custom development): exit 1.
     expect(r.verdict).toBe('warnings');
     expect(res.code).toBe(1);

@@ -42,7 +42,7 @@ test('an upgrade: versions, endpoints, trunks, calls, disks and findings', () =>
   expect(by('new')).toMatchObject({ before: 'absent', after: 'Registered' });
   expect(by('new')?.worse).toBeUndefined();
   expect(by('active calls')).toMatchObject({ before: '3', after: '1' });
-  expect(by('failed in the last hour')).toMatchObject({ before: '1', after: '4', worse: true });
+  expect(by('unable to pass in the last hour')).toMatchObject({ before: '1', after: '4', worse: true });
   expect(by('/')).toMatchObject({ area: 'disk', before: '50% used', after: '60.5% used', worse: true });
   expect(by('verdict')).toMatchObject({ before: 'ready', after: 'warnings', worse: true });
   expect(d.newFindings.map((f) => f.code)).toEqual(['TRUNK_UNREGISTERED']);

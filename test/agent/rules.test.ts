@@ -3,6 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import type { AgentReport } from '../../shared/model.js';
 import { AGENT_THRESHOLDS, agentFindings, agentThresholds, type AgentFacts } from '../../shared/rules/agent.js';
+import { isUnableToPass } from '../../shared/rules/emergency.js';
 
 const GiB = 1024 ** 3;
 
@@ -81,6 +82,42 @@ describe('EMERGENCY_CRITERIA_MET: ≥ 50 % of at least 10 calls', () => {
   test('thresholds overridable', () => {
     expect(codes(hour(4, 2), agentThresholds({ emergencyMinCalls: 4 }))).toContain('EMERGENCY_CRITERIA_MET:fail');
   });
+  test('the finding names the criterion and every disposition', () => {
+    const f = facts({ cdr: { ...facts().cdr!, lastHour: { calls: 20, failed: 10, failedRatio: 0.5, dispositions: { FAILED: 6, CONGESTION: 4, 'NO ANSWER': 7, ANSWERED: 3 } } } });
+    const m = agentFindings(f).find((x) => x.code === 'EMERGENCY_CRITERIA_MET')!;
+    expect(m.message).toBe('The vendor\'s emergency criterion "50% of calls or more unable to pass" is met: 10 of 20 calls in the last hour could not pass (50%; FAILED/CONGESTION/CHANUNAVAIL; by disposition: NO ANSWER 7, FAILED 6, CONGESTION 4, ANSWERED 3).');
+    expect(m.subject).toBe('50% of calls or more unable to pass');
+  });
+});
+
+test('unable to pass: FAILED, CONGESTION, CHANUNAVAIL — never NO ANSWER or BUSY', () => {
+  expect(['FAILED', 'congestion', 'CHANUNAVAIL'].every(isUnableToPass)).toBe(true);
+  expect(['NO ANSWER', 'BUSY', 'ANSWERED', ''].some(isUnableToPass)).toBe(false);
+});
+
+describe('CALL_VOLUME_COLLAPSED: the last hour below 25 % of the usual (≥ 20 calls over ≥ 2 weeks)', () => {
+  const volume = (calls: number, weeks: number[]) => facts({ cdr: { ...facts().cdr!, lastHour: { calls, failed: 0, failedRatio: calls ? 0 : null }, sameHourBefore: weeks } });
+  test.each([
+    [0, [40, 44, 36, 40], ['CALL_VOLUME_COLLAPSED:warn', 'EMERGENCY_CRITERIA_MET:fail']],
+    [9, [40, 44, 36, 40], ['CALL_VOLUME_COLLAPSED:warn', 'EMERGENCY_CRITERIA_MET:fail']],
+    [10, [40, 44, 36, 40], []],
+    [0, [19, 19, 19, 19], []],
+    [0, [40], []],
+    [0, [], []],
+  ])('%i calls against %j', (calls, weeks, expected) => expect(codes(volume(calls, weeks))).toEqual(expected));
+  test('both figures in the message; thresholds overridable', () => {
+    const f = agentFindings(volume(2, [40, 44, 36, 40])).find((x) => x.code === 'CALL_VOLUME_COLLAPSED')!;
+    expect(f.message).toBe('Only 2 call(s) in the last hour, 5% of the usual 40 at this hour (same hour, same weekday, last 4 week(s): 40, 44, 36, 40).');
+    expect(codes(volume(0, [4, 4]), agentThresholds({ volumeMinUsualCalls: 4 }))).toContain('CALL_VOLUME_COLLAPSED:warn');
+    expect(codes(volume(15, [40, 40]), agentThresholds({ volumeCollapseRatio: 0.5 }))).toContain('CALL_VOLUME_COLLAPSED:warn');
+  });
+});
+
+test('system down: Asterisk not running is emergency evidence only when its CLI said so', () => {
+  const down = (confirmedDown: boolean) => facts({ asterisk: { version: null, running: false, activeCalls: null, endpoints: null, trunks: [], reason: 'Unable to connect to remote asterisk', confirmedDown } });
+  expect(codes(down(true)).sort()).toEqual(['ASTERISK_NOT_RUNNING:fail', 'EMERGENCY_CRITERIA_MET:fail']);
+  expect(agentFindings(down(true)).find((x) => x.code === 'EMERGENCY_CRITERIA_MET')!.message).toContain('"system down" is met: Asterisk is not running on the host (Unable to connect to remote asterisk)');
+  expect(codes(down(false))).toEqual(['ASTERISK_NOT_RUNNING:fail']);
 });
 
 test('ENDPOINTS_UNREACHABLE above 20 %; TRUNK_UNREGISTERED for every trunk not Registered', () => {

@@ -161,7 +161,7 @@ export async function createIssabelCdr(db: MariaDb, schema = 'asteriskcdrdb'): P
 }
 
 export interface CallMix {
-  /** Calls within the last hour, and how many of them did not answer. */
+  /** Calls within the last hour, and how many of them could not pass (FAILED, CONGESTION in turn). */
   lastHour: number;
   lastHourFailed: number;
   /** Older calls spread over the past `days` days. */
@@ -169,17 +169,31 @@ export interface CallMix {
   days?: number;
 }
 
-const FAILED = ['NO ANSWER', 'BUSY', 'FAILED', 'CONGESTION'];
+const FAILED = ['FAILED', 'CONGESTION'];
 
-/** Insert calls of mixed dispositions, timed relative to the server's NOW(). */
-export async function seedCalls(db: MariaDb, table: string, mix: CallMix): Promise<void> {
-  const rows: string[] = [];
-  const add = (secondsAgo: string, disposition: string, i: number) =>
-    rows.push(`(NOW() - INTERVAL ${secondsAgo} SECOND, '"Ext ${1000 + (i % 50)}" <${1000 + (i % 50)}>', '${1000 + (i % 50)}', '0038733${100000 + i}', 'from-internal', 'PJSIP/${1000 + (i % 50)}-0000${i}', 'PJSIP/trunk-0000${i}', 'Dial', 'PJSIP/trunk', ${disposition === 'ANSWERED' ? 95 : 20}, ${disposition === 'ANSWERED' ? 80 : 0}, '${disposition}', 3, '', 'u${i}')`);
-  for (let i = 0; i < mix.lastHour; i++) add(String(60 + Math.floor((i * 3000) / Math.max(1, mix.lastHour))), i < mix.lastHourFailed ? FAILED[i % FAILED.length]! : 'ANSWERED', i);
-  const days = mix.days ?? 30;
-  for (let i = 0; i < mix.older; i++) add(`${7200 + Math.floor((i * days * 86400) / Math.max(1, mix.older))}`, i % 5 === 0 ? 'NO ANSWER' : 'ANSWERED', mix.lastHour + i);
+/** One call: how long before the server's NOW() it started, and its disposition. */
+export interface Call {
+  secondsAgo: number;
+  disposition: string;
+}
+
+/** Insert exactly these calls, timed relative to the server's NOW(). */
+export async function insertCalls(db: MariaDb, table: string, calls: readonly Call[]): Promise<void> {
+  const rows = calls.map((c, i) => callRow(String(Math.round(c.secondsAgo)), c.disposition, i));
   const cols = 'calldate, clid, src, dst, dcontext, channel, dstchannel, lastapp, lastdata, duration, billsec, disposition, amaflags, accountcode, uniqueid';
   for (let i = 0; i < rows.length; i += 500) await db.admin.query(`INSERT INTO ${table} (${cols}) VALUES ${rows.slice(i, i + 500).join(',')}`);
   await db.admin.query(`ANALYZE TABLE ${table}`);
+}
+
+function callRow(secondsAgo: string, disposition: string, i: number): string {
+  return `(NOW() - INTERVAL ${secondsAgo} SECOND, '"Ext ${1000 + (i % 50)}" <${1000 + (i % 50)}>', '${1000 + (i % 50)}', '0038733${100000 + i}', 'from-internal', 'PJSIP/${1000 + (i % 50)}-0000${i}', 'PJSIP/trunk-0000${i}', 'Dial', 'PJSIP/trunk', ${disposition === 'ANSWERED' ? 95 : 20}, ${disposition === 'ANSWERED' ? 80 : 0}, '${disposition.replace(/'/g, "''")}', 3, '', 'u${i}')`;
+}
+
+/** Insert calls of mixed dispositions, timed relative to the server's NOW(). */
+export async function seedCalls(db: MariaDb, table: string, mix: CallMix): Promise<void> {
+  const calls: Call[] = [];
+  for (let i = 0; i < mix.lastHour; i++) calls.push({ secondsAgo: 60 + Math.floor((i * 3000) / Math.max(1, mix.lastHour)), disposition: i < mix.lastHourFailed ? FAILED[i % FAILED.length]! : 'ANSWERED' });
+  const days = mix.days ?? 30;
+  for (let i = 0; i < mix.older; i++) calls.push({ secondsAgo: 7200 + Math.floor((i * days * 86400) / Math.max(1, mix.older)), disposition: i % 5 === 0 ? 'NO ANSWER' : 'ANSWERED' });
+  await insertCalls(db, table, calls);
 }

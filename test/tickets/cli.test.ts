@@ -85,7 +85,7 @@ describe('pbxready ticket (built CLI)', () => {
   it('create: suggests Emergency from EMERGENCY_CRITERIA_MET and applies it with --emergency', async () => {
     const r = await run(['ticket', 'create', '--provider', 'zendesk', '--email', 'bot@reseller.example', '--requester', 'pat@reseller.example', '--emergency', emergencyPath], { PBXREADY_TICKET_KEY: KEY, PBXREADY_TICKET_URL: zd.url });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Emergency suggested: EMERGENCY_CRITERIA_MET: 26 of 40 calls in the last hour failed (65%)');
+    expect(r.stdout).toContain('Emergency suggested: EMERGENCY_CRITERIA_MET: The vendor\'s emergency criterion "50% of calls or more unable to pass" is met: 26 of 40 calls in the last hour could not pass (65%)');
     expect(r.stdout).toContain('Opening it as an Emergency (EMERGENCY in the subject, priority urgent).');
     const t = zd.accepted.at(-1)!.ticket;
     expect(t.subject).toMatch(/^EMERGENCY: /);

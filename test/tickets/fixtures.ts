@@ -6,7 +6,9 @@ import type { AgentReport, CheckReport, PrecheckReport } from '../../shared/mode
 export function agentReport(options: { emergency: boolean }): AgentReport {
   const calls = 40;
   const failed = options.emergency ? 26 : 3;
-  const findings = options.emergency ? [finding('EMERGENCY_CRITERIA_MET', { failed, calls, percent: Math.round((failed / calls) * 100) })] : [];
+  const findings = options.emergency
+    ? [finding('EMERGENCY_CRITERIA_MET', { criterion: '50% of calls or more unable to pass', evidence: `${failed} of ${calls} calls in the last hour could not pass (${Math.round((failed / calls) * 100)}%)` })]
+    : [];
   return {
     schemaVersion: 1,
     kind: 'agent',

@@ -47,7 +47,7 @@ describe('Freshdesk', () => {
     const out = sink();
     const report = checkReport({ agent: agentReport({ emergency: true }) });
     const result = await createTicketFromReport(report, { requester: { email: 'partner@reseller.example', name: 'Pat Partner' }, emergency: true }, { setup: await setupFor({ provider: 'freshdesk' }, env()), print: out.write });
-    expect(out.text()).toContain('Emergency suggested: EMERGENCY_CRITERIA_MET: 26 of 40 calls in the last hour failed (65%)');
+    expect(out.text()).toContain('Emergency suggested: EMERGENCY_CRITERIA_MET: The vendor\'s emergency criterion "50% of calls or more unable to pass" is met: 26 of 40 calls in the last hour could not pass (65%)');
     expect(result.decision.suggestion.suggested).toBe(true);
     const t = desk.accepted.find((a) => a.kind === 'ticket' && String(a.ticketId) === result.ticket)!;
     expect(t.fields).toMatchObject({
@@ -71,7 +71,7 @@ describe('Freshdesk', () => {
     const out = sink();
     const report = checkReport({ agent: agentReport({ emergency: false }) });
     const result = await createTicketFromReport(report, { requester: { email: 'partner@reseller.example' }, issueType: 'escalation' }, { setup: await setupFor({ provider: 'freshdesk' }, env()), print: out.write });
-    expect(out.text()).toContain("Emergency not suggested: 3 of 40 calls failed in the last hour (8%), below the vendor's emergency criterion of 50%.");
+    expect(out.text()).toContain("Emergency not suggested: 3 of 40 calls in the last hour could not pass (8%; NO ANSWER and BUSY calls did pass), below the vendor's emergency criterion of 50%; Asterisk runs.");
     const t = desk.accepted.find((a) => a.kind === 'ticket' && String(a.ticketId) === result.ticket)!;
     expect(t.fields.subject).not.toMatch(/EMERGENCY|URGENT/);
     expect(t.fields.type).toBe('Escalation');

@@ -76,11 +76,11 @@ describe('the Emergency rule', () => {
     expect(emergencySuggestion(checkReport({ agent: agentReport({ emergency: true }) })).suggested).toBe(true);
     expect(emergencySuggestion(checkReport())).toEqual({
       suggested: false,
-      reason: 'the report has no agent facts, so the failed-call ratio of the last hour is unknown; an Emergency needs evidence (system down, 50% or more of calls failing, SIPProt down on a weekend)',
+      reason: 'the report has no agent facts, so whether calls can pass is unknown; an Emergency needs evidence (system down, 50% or more of calls unable to pass, SIPProt down on a weekend)',
     });
     const noCdr = agentReport({ emergency: false });
     noCdr.cdr = null;
-    expect(emergencySuggestion(noCdr).reason).toBe('the agent could not read the last hour of CDRs, so the emergency criterion (50% or more of calls failing) is not shown');
+    expect(emergencySuggestion(noCdr).reason).toBe('the agent could not read the last hour of CDRs, so the emergency criterion (50% or more of calls unable to pass) is not shown');
   });
 
   it('marks the subject once, the vendor\'s way', () => {

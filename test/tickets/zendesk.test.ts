@@ -38,7 +38,7 @@ describe('Zendesk', () => {
   it('creates a ticket with requester, priority, tags and the uploads; Emergency not applied without the criterion', async () => {
     const out = sink();
     const result = await createTicketFromReport(agentReport({ emergency: false }), { requester: { email: 'pat@reseller.example', name: 'Pat' } }, { setup: await setupFor({ provider: 'zendesk' }, env()), print: out.write });
-    expect(out.text()).toMatch(/^Emergency not suggested: 3 of 40 calls failed in the last hour/);
+    expect(out.text()).toMatch(/^Emergency not suggested: 3 of 40 calls in the last hour could not pass/);
     const t = desk.accepted.find((a) => a.kind === 'ticket' && String(a.ticketId) === result.ticket)!;
     expect(t.ticket).toMatchObject({ requester: { email: 'pat@reseller.example', name: 'Pat' }, priority: 'normal', type: 'problem', tags: ['pbxready', 'issue_type_technical'] });
     expect(t.ticket.subject).toBe('pbx1.customer.example: READY (pbxready agent)');
