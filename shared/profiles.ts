@@ -1,11 +1,21 @@
-// The vendors' own port requirements (domain.md), and the pure decision of which product answers.
+// The vendors' own port requirements (domain.md) and all port policy — each port's purpose, which
+// ports expect TLS, which exposure finding a port raises — as data; and the pure decision of which
+// product answers. The checker's wiring and the rules read the policy from here.
 
+import type { FindingCode } from './findings.js';
 import type { PortPurpose, PortState, Product } from './model.js';
+
+/** The findings an exposure port raises when it answers from outside. */
+export type ExposureCode = Extract<FindingCode, 'EXPOSED_MYSQL' | 'EXPOSED_AMI'>;
 
 export interface PortSpec {
   port: number;
   purpose: PortPurpose;
   label: string;
+  /** HTTPS is the expected service: the TLS handshake comes first, and a failed one is a finding. */
+  expectsTls?: true;
+  /** Exposure ports only: the finding raised when the port answers. */
+  exposure?: ExposureCode;
 }
 
 export interface ProductProfile {
@@ -15,13 +25,14 @@ export interface ProductProfile {
 }
 
 const GUI = (port: number, label: string): PortSpec => ({ port, purpose: 'gui', label });
+const HTTPS = (port: number, label: string): PortSpec => ({ port, purpose: 'gui', label, expectsTls: true });
 const SSH = (port: number, label: string): PortSpec => ({ port, purpose: 'ssh', label });
 
 export const PROFILES: Record<Product, ProductProfile> = {
   pbxware: {
     product: 'pbxware',
     title: 'PBXware',
-    ports: [GUI(80, 'web GUI (HTTP)'), GUI(81, 'web GUI (HTTP, alternate)'), GUI(443, 'web GUI (HTTPS)'), SSH(2020, 'SSH')],
+    ports: [GUI(80, 'web GUI (HTTP)'), GUI(81, 'web GUI (HTTP, alternate)'), HTTPS(443, 'web GUI (HTTPS)'), SSH(2020, 'SSH')],
   },
   serverware: {
     product: 'serverware',
@@ -29,7 +40,7 @@ export const PROFILES: Record<Product, ProductProfile> = {
     ports: [
       GUI(80, 'web GUI (HTTP)'),
       GUI(81, 'web GUI (HTTP, alternate)'),
-      GUI(443, 'web GUI (HTTPS)'),
+      HTTPS(443, 'web GUI (HTTPS)'),
       SSH(2020, 'SSH (PBXware)'),
       SSH(2222, 'SSH (SERVERware host)'),
     ],
@@ -37,14 +48,14 @@ export const PROFILES: Record<Product, ProductProfile> = {
   issabel: {
     product: 'issabel',
     title: 'Issabel',
-    ports: [GUI(443, 'web GUI (HTTPS)'), SSH(22, 'SSH')],
+    ports: [HTTPS(443, 'web GUI (HTTPS)'), SSH(22, 'SSH')],
   },
 };
 
 /** Ports the vendors say must NOT be public; probed to warn, never required. */
 export const EXPOSURE_PORTS: PortSpec[] = [
-  { port: 3306, purpose: 'exposure', label: 'MySQL' },
-  { port: 5038, purpose: 'exposure', label: 'Asterisk manager (AMI)' },
+  { port: 3306, purpose: 'exposure', label: 'MySQL', exposure: 'EXPOSED_MYSQL' },
+  { port: 5038, purpose: 'exposure', label: 'Asterisk manager (AMI)', exposure: 'EXPOSED_AMI' },
 ];
 
 export const PRODUCTS = Object.keys(PROFILES) as Product[];
@@ -57,12 +68,17 @@ export function allProfilePorts(): PortSpec[] {
 }
 
 const WELL_KNOWN: Record<number, PortSpec> = Object.fromEntries(
-  [...allProfilePorts(), ...EXPOSURE_PORTS, GUI(8443, 'web GUI (HTTPS, alternate)'), GUI(8080, 'web GUI (HTTP, alternate)')].map((s) => [s.port, s]),
+  [...allProfilePorts(), ...EXPOSURE_PORTS, HTTPS(8443, 'web GUI (HTTPS, alternate)'), GUI(8080, 'web GUI (HTTP, alternate)')].map((s) => [s.port, s]),
 );
 
-/** Purpose of a port given with --ports: known ones keep their meaning, others are "custom". */
+/** The policy of a port (also one given with --ports): known ones keep their meaning, others are "custom". */
 export function specForPort(port: number): PortSpec {
   return WELL_KNOWN[port] ?? { port, purpose: 'custom', label: 'custom' };
+}
+
+/** The finding an answering exposure port raises, by its number. */
+export function exposureCode(port: number): ExposureCode | undefined {
+  return EXPOSURE_PORTS.find((s) => s.port === port)?.exposure;
 }
 
 export interface Observation {

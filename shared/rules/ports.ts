@@ -2,12 +2,7 @@
 
 import { finding } from '../findings.js';
 import type { Finding, PortResult } from '../model.js';
-
-const EXPOSURE_CODES = { 3306: 'EXPOSED_MYSQL', 5038: 'EXPOSED_AMI' } as const;
-
-function exposureCode(port: number): 'EXPOSED_MYSQL' | 'EXPOSED_AMI' | undefined {
-  return (EXPOSURE_CODES as Record<number, 'EXPOSED_MYSQL' | 'EXPOSED_AMI'>)[port];
-}
+import { exposureCode } from '../profiles.js';
 
 /** One port on one address. */
 export function portFindings(p: PortResult): Finding[] {
