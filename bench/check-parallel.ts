@@ -6,6 +6,7 @@ import { createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_DEPS, runCheck } from '../checker/check.js';
 import { CHECK_DEFAULTS } from '../checker/check-options.js';
+import { withDeadline } from '../checker/probes/probe.js';
 import { probeTls } from '../checker/probes/tls.js';
 
 const TIMEOUT_MS = 500;
@@ -21,7 +22,7 @@ const port = (server.address() as { port: number }).port;
 const portMap = Object.fromEntries([...PORTS, 3306, 5038].map((p) => [p, port]));
 
 let t = performance.now();
-await probeTls('127.0.0.1', port, { host: 'localhost', timeoutMs: TIMEOUT_MS });
+await withDeadline(TIMEOUT_MS, undefined, (signal) => probeTls({ address: '127.0.0.1', port, host: 'localhost' }, { signal }));
 const single = performance.now() - t;
 console.log(`slowest single probe (TLS handshake timeout): ${single.toFixed(0)} ms`);
 console.log(`${PORTS.length} silent ports (+ 2 exposure ports), --timeout-ms ${TIMEOUT_MS}:`);

@@ -5,7 +5,6 @@
 
 import { performance } from 'node:perf_hooks';
 import { finding } from '../shared/findings.js';
-import type { KnownHostEntry } from './probes/known-hosts.js';
 import type { CheckReport, Finding, HttpFacts, IcmpResult, PortAttempt, PortResult, Product, SshFacts, TlsFacts } from '../shared/model.js';
 import { SCHEMA_VERSION } from '../shared/model.js';
 import { allProfilePorts, decideProduct, EXPOSURE_PORTS, PROFILES, specForPort, type PortSpec } from '../shared/profiles.js';
@@ -20,21 +19,22 @@ import { sortFindings, verdictOf } from '../shared/verdict.js';
 import type { CheckOptions } from './check-options.js';
 import { createLimit, type Limit } from './limiter.js';
 import { DnsFailure, resolveHost, type Resolver } from './probes/dns.js';
-import { httpTimedOut, probeHttp, type HttpProbeOptions } from './probes/http.js';
-import { probeIcmp, type IcmpProbeOptions } from './probes/icmp.js';
-import { loadKnownHosts } from './probes/known-hosts.js';
-import { probeSsh, type SshProbeOptions } from './probes/ssh.js';
-import { probeTcp } from './probes/tcp.js';
-import { probeTls, type TlsProbeOptions } from './probes/tls.js';
+import { httpTimedOut, probeHttp, type HttpTarget } from './probes/http.js';
+import { ICMP_SLACK_MS, probeIcmp, type IcmpTarget } from './probes/icmp.js';
+import { loadKnownHosts, type KnownHostEntry } from './probes/known-hosts.js';
+import { deadline, withDeadline, type Deadline, type Probe } from './probes/probe.js';
+import { probeSsh, type SshProbeContext, type SshTarget } from './probes/ssh.js';
+import { probeTcp, type TcpTarget } from './probes/tcp.js';
+import { probeTls, type TlsTarget } from './probes/tls.js';
 
 /** Every side effect of a check, injectable: tests count connections, map ports, fix the clock. */
 export interface CheckDeps {
   resolve: Resolver;
-  tcp: (address: string, port: number, timeoutMs: number, signal?: AbortSignal) => Promise<PortAttempt>;
-  tls: (address: string, port: number, options: TlsProbeOptions) => Promise<TlsFacts>;
-  http: (address: string, port: number, options: HttpProbeOptions) => Promise<HttpFacts>;
-  ssh: (address: string, port: number, options: SshProbeOptions) => Promise<SshFacts>;
-  icmp: (addresses: readonly string[], options: IcmpProbeOptions) => Promise<IcmpResult>;
+  tcp: Probe<TcpTarget, PortAttempt>;
+  tls: Probe<TlsTarget, TlsFacts>;
+  http: Probe<HttpTarget, HttpFacts>;
+  ssh: (target: SshTarget, context: SshProbeContext) => Promise<SshFacts>;
+  icmp: Probe<IcmpTarget, IcmpResult>;
   loadKnownHosts: (file: string) => Promise<KnownHostEntry[]>;
   /**
    * Profile port → the port actually dialled. Reports keep the profile's port numbers. Tests run
@@ -56,9 +56,6 @@ export const DEFAULT_DEPS: CheckDeps = Object.freeze({
   now: () => new Date(),
 });
 
-/** Ports where HTTPS is the expected service: a failed handshake there is a finding. */
-const TLS_PORTS = new Set([443, 8443]);
-
 interface Probing {
   options: CheckOptions;
   deps: CheckDeps;
@@ -68,58 +65,74 @@ interface Probing {
   sendCredentials: boolean;
 }
 
-type ServiceProbe = (ctx: Probing, port: PortResult, dial: number) => Promise<void>;
-
-function sshOptions(ctx: Probing, withCredentials: boolean): SshProbeOptions {
-  const o: SshProbeOptions = { timeoutMs: ctx.options.timeoutMs, host: ctx.options.host };
-  if (withCredentials && ctx.options.ssh) o.credentials = ctx.options.ssh;
-  if (ctx.options.sshFingerprint) o.expectedFingerprint = ctx.options.sshFingerprint;
-  if (ctx.knownHosts) o.knownHosts = ctx.knownHosts;
-  if (ctx.options.signal) o.signal = ctx.options.signal;
-  return o;
+/**
+ * The one place a probe gets its deadline: a connection slot under the per-host cap first, then
+ * one --timeout-ms window from the moment it dials (time spent queued is not counted), also ended
+ * by the check's own stop signal.
+ */
+function bounded<T>(ctx: Probing, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return ctx.limit(() => withDeadline(ctx.options.timeoutMs, ctx.options.signal, run));
 }
 
-const probeSshPort: ServiceProbe = async (ctx, port, dial) => {
-  port.ssh = await ctx.limit(() => ctx.deps.ssh(port.address, dial, sshOptions(ctx, ctx.sendCredentials)));
-};
+/** What the service probes of one port found; the check puts it into the PortResult. */
+type ServiceFacts = Pick<PortResult, 'tls' | 'http' | 'ssh'>;
+type ServiceProbe = (ctx: Probing, address: string, dial: number, spec: PortSpec) => Promise<ServiceFacts>;
+
+async function sshOf(ctx: Probing, address: string, dial: number, withCredentials: boolean): Promise<SshFacts> {
+  const { host, ssh, sshFingerprint, timeoutMs, signal: stop } = ctx.options;
+  const target: SshTarget = { address, port: dial, host };
+  if (withCredentials && ssh) target.credentials = ssh;
+  if (sshFingerprint) target.expectedFingerprint = sshFingerprint;
+  if (ctx.knownHosts) target.knownHosts = ctx.knownHosts;
+  // The credential test gets a window of its own, from here too: a slow but working login is not a failure.
+  const windows: Deadline[] = [];
+  const loginSignal = () => {
+    const w = deadline(timeoutMs, stop);
+    windows.push(w);
+    return w.signal;
+  };
+  try {
+    const facts = await bounded(ctx, (signal) => ctx.deps.ssh(target, { signal, loginSignal }));
+    return { ...facts, timeoutMs };
+  } finally {
+    for (const w of windows) w.clear();
+  }
+}
+
+const probeSshPort: ServiceProbe = async (ctx, address, dial) => ({ ssh: await sshOf(ctx, address, dial, ctx.sendCredentials) });
 
 function tlsOf(ctx: Probing, address: string, dial: number): Promise<TlsFacts> {
-  const { host, timeoutMs, signal } = ctx.options;
-  return ctx.limit(() => ctx.deps.tls(address, dial, { host, timeoutMs, now: ctx.deps.now, ...(signal ? { signal } : {}) }));
+  return bounded(ctx, (signal) => ctx.deps.tls({ address, port: dial, host: ctx.options.host }, { signal, now: ctx.deps.now }));
 }
 
 function httpOf(ctx: Probing, address: string, dial: number, scheme: 'http' | 'https'): Promise<HttpFacts> {
-  const { host, timeoutMs, signal } = ctx.options;
-  return ctx.limit(() => ctx.deps.http(address, dial, { host, scheme, timeoutMs, ...(signal ? { signal } : {}) }));
+  return bounded(ctx, (signal) => ctx.deps.http({ address, port: dial, host: ctx.options.host, scheme }, { signal }));
 }
 
 /**
- * GUI ports: HTTPS ports get a TLS handshake first, then the page; plain ports get the page, and
- * when that fails for a reason other than silence, a TLS handshake (a port answering TLS is judged too).
+ * GUI ports: ports the profile says expect TLS get a handshake first, then the page; plain ports
+ * get the page, and when that fails for a reason other than silence, a TLS handshake (a port
+ * answering TLS is judged too).
  */
-const probeGuiPort: ServiceProbe = async (ctx, port, dial) => {
-  if (TLS_PORTS.has(port.port)) {
-    port.tls = await tlsOf(ctx, port.address, dial);
+const probeGuiPort: ServiceProbe = async (ctx, address, dial, spec) => {
+  if (spec.expectsTls) {
+    const tls = await tlsOf(ctx, address, dial);
     // Silent server: the page would time out too. Failed handshake: see what does answer there.
-    if (!port.tls.timedOut) port.http = await httpOf(ctx, port.address, dial, port.tls.error === undefined ? 'https' : 'http');
-    return;
+    if (tls.timedOut) return { tls };
+    return { tls, http: await httpOf(ctx, address, dial, tls.error === undefined ? 'https' : 'http') };
   }
-  const plain = await httpOf(ctx, port.address, dial, 'http');
+  const plain = await httpOf(ctx, address, dial, 'http');
   if (plain.error !== undefined && !httpTimedOut(plain)) {
-    const tls = await tlsOf(ctx, port.address, dial);
-    if (tls.error === undefined) {
-      port.tls = tls;
-      port.http = await httpOf(ctx, port.address, dial, 'https');
-      return;
-    }
+    const tls = await tlsOf(ctx, address, dial);
+    if (tls.error === undefined) return { tls, http: await httpOf(ctx, address, dial, 'https') };
   }
-  port.http = plain;
+  return { http: plain };
 };
 
 /** Custom ports (--ports): nothing is expected, but a port answering TLS gets its certificate judged. */
-const probeCustomPort: ServiceProbe = async (ctx, port, dial) => {
-  const tls = await tlsOf(ctx, port.address, dial);
-  if (tls.error === undefined) port.tls = tls;
+const probeCustomPort: ServiceProbe = async (ctx, address, dial) => {
+  const tls = await tlsOf(ctx, address, dial);
+  return tls.error === undefined ? { tls } : {};
 };
 
 /** The one wiring table: which service probes follow an open TCP connect, by the port's purpose. */
@@ -131,25 +144,34 @@ const SERVICE_PROBES: Record<PortResult['purpose'], ServiceProbe | null> = {
 };
 
 async function connect(ctx: Probing, address: string, dial: number): Promise<PortAttempt[]> {
-  const { timeoutMs, signal, retryFiltered } = ctx.options;
-  const first = await ctx.limit(() => ctx.deps.tcp(address, dial, timeoutMs, signal));
-  if (first.state !== 'filtered' || !retryFiltered) return [first];
-  return [first, await ctx.limit(() => ctx.deps.tcp(address, dial, timeoutMs, signal))];
+  const attempt = () => bounded(ctx, (signal) => ctx.deps.tcp({ address, port: dial }, { signal }));
+  const first = await attempt();
+  if (first.state !== 'filtered' || !ctx.options.retryFiltered) return [first];
+  return [first, await attempt()];
 }
 
 async function probePort(ctx: Probing, address: string, spec: PortSpec): Promise<PortResult> {
   const dial = ctx.deps.portMap?.[spec.port] ?? spec.port;
   const attempts = await connect(ctx, address, dial);
   const decisive = attempts.find((a) => a.state !== 'filtered') ?? attempts[attempts.length - 1]!;
-  const port: PortResult = { port: spec.port, address, purpose: spec.purpose, required: false, state: decisive.state, reason: decisive.reason, latencyMs: decisive.latencyMs };
-  if (attempts.length > 1) port.attempts = attempts;
   const service = SERVICE_PROBES[spec.purpose];
-  if (port.state === 'open' && ctx.options.probes === 'full' && service) {
+  let facts: ServiceFacts = {};
+  if (decisive.state === 'open' && ctx.options.probes === 'full' && service) {
     ctx.deps.debug?.('service probe', { address, port: spec.port, dial, purpose: spec.purpose });
-    await service(ctx, port, dial);
+    facts = await service(ctx, address, dial, spec);
   }
   // What the host said enters the report here: controls out, lengths capped (shared/sanitize.ts).
-  return cleanDeep(port);
+  return cleanDeep<PortResult>({
+    port: spec.port,
+    address,
+    purpose: spec.purpose,
+    required: false,
+    state: decisive.state,
+    reason: decisive.reason,
+    latencyMs: decisive.latencyMs,
+    ...(attempts.length > 1 ? { attempts } : {}),
+    ...facts,
+  });
 }
 
 /** The ports to probe: --ports, else the chosen profile, else (auto) every profile's; exposure ports always. */
@@ -201,7 +223,9 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps = DEFAULT_
 
   let addresses: string[];
   try {
-    addresses = options.addresses?.length ? [...options.addresses] : await deps.resolve(options.host, options.timeoutMs, options.signal);
+    addresses = options.addresses?.length
+      ? [...options.addresses]
+      : await withDeadline(options.timeoutMs, options.signal, (signal) => deps.resolve(options.host, { signal }));
   } catch (err) {
     const reason = err instanceof DnsFailure ? err.reason : (err as Error).message;
     return finish({
@@ -219,7 +243,10 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps = DEFAULT_
   const wantIcmp = options.probes === 'full' && options.icmp !== false;
 
   // ICMP needs no TCP connection slot; it runs beside the port probes.
-  const icmpRun = wantIcmp ? deps.icmp(addresses, { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) }) : Promise.resolve(NOT_MEASURED);
+  // net-ping waits --timeout-ms for a reply; the deadline leaves it some slack to say so itself.
+  const icmpRun = wantIcmp
+    ? withDeadline(options.timeoutMs + ICMP_SLACK_MS, options.signal, (signal) => deps.icmp({ addresses, replyWithinMs: options.timeoutMs }, { signal }))
+    : Promise.resolve(NOT_MEASURED);
   const ports = await Promise.all(addresses.flatMap((address) => plan.map((spec) => probePort(ctx, address, spec))));
   const { product, reason } = decide(options, ports);
   for (const p of ports) p.required = isRequired(options, product, p);
@@ -230,8 +257,7 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps = DEFAULT_
       ports
         .filter((p) => p.required && p.purpose === 'ssh' && p.ssh?.banner?.startsWith('SSH-'))
         .map(async (p) => {
-          const dial = deps.portMap?.[p.port] ?? p.port;
-          p.ssh = cleanDeep(await ctx.limit(() => deps.ssh(p.address, dial, sshOptions(ctx, true))));
+          p.ssh = cleanDeep(await sshOf(ctx, p.address, deps.portMap?.[p.port] ?? p.port, true));
         }),
     );
   }

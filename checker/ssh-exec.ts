@@ -1,26 +1,26 @@
-// Run one command on a host over SSH (used to run the host agent remotely). Same host-key pinning as
-// the probe: the key is checked during the key exchange, before any credential is sent, and a
-// mismatch refuses the session. One overall time limit; output capped; failures are typed errors.
+// Run one command on a host over SSH (the host agent run remotely; later, collection scripts fed on
+// stdin). It rides the same session opener as the SSH probe (probes/ssh-session.ts), so the same
+// host-key pinning holds: the key is checked during the key exchange, before any credential is
+// sent, and a mismatch refuses the session. The caller's signal is the one time limit (connect,
+// handshake, login and the command); output is capped; failures are typed errors.
 
-import { Socket } from 'node:net';
-import ssh2 from 'ssh2';
 import type { ClientChannel } from 'ssh2';
 import type { SshCredentials } from './check-options.js';
 import type { SshFacts } from '../shared/model.js';
 import { PbxreadyError } from '../shared/errors.js';
-import { decideHostKey, lookupNames, type HostKeyDecision, type KnownHostEntry } from './probes/known-hosts.js';
 import { secrets } from '../shared/redact.js';
-import { BannerTap, clientConfig, parsePrivateKey, registerSecrets } from './probes/ssh-session.js';
+import type { ProbeContext } from './probes/probe.js';
+import { openSshSession, parsePrivateKey, registerSecrets, type SshSessionEnd, type SshSessionTarget } from './probes/ssh-session.js';
 
-const { Client } = ssh2;
-
-export interface SshExecOptions {
-  host: string;
+export interface SshExecTarget extends SshSessionTarget {
   credentials: SshCredentials;
-  expectedFingerprint?: string;
-  knownHosts?: KnownHostEntry[];
-  /** For the whole run: connect, handshake, login and the command. */
-  timeoutMs: number;
+}
+
+export interface SshCommand {
+  /** One shell command line, run by the login shell of the remote user. */
+  command: string;
+  /** Written to the command's stdin, then end of file (e.g. a script for `sh -s`). */
+  stdin?: string | Buffer;
   /** stdout and stderr together; more is an error, not a silent cut (a cut JSON report is useless). */
   maxOutputBytes: number;
 }
@@ -54,48 +54,53 @@ export class SshExecError extends PbxreadyError {
   }
 }
 
-export async function sshExec(address: string, port: number, options: SshExecOptions, command: string): Promise<SshExecResult> {
-  const creds = options.credentials;
+type ChannelInternals = { outgoing?: { state?: string; id?: number }; _client?: { _protocol?: { signal?: (id: number, name: string) => void } } };
+
+/**
+ * Ask sshd to KILL the command. ssh2's channel.signal() sends nothing once our side sent end of
+ * file (after stdin input), though RFC 4254 §5.3 lets channel requests follow EOF; then the same
+ * request goes out through ssh2's protocol object directly.
+ */
+function killRemote(channel: ClientChannel): void {
+  const c = channel as unknown as ChannelInternals;
+  const protocol = c._client?._protocol;
+  if (c.outgoing?.state === 'eof' && c.outgoing.id !== undefined && protocol?.signal) protocol.signal(c.outgoing.id, 'KILL');
+  else channel.signal('KILL');
+}
+
+export async function sshExec(target: SshExecTarget, run: SshCommand, { signal }: ProbeContext): Promise<SshExecResult> {
+  const creds = target.credentials;
   registerSecrets(creds);
   const key = creds.privateKey ? parsePrivateKey(creds.privateKey, creds.passphrase) : undefined;
   if (typeof key === 'string') throw new SshExecError('E_SSH_KEY', key);
   if (!key && creds.password === undefined) throw new SshExecError('E_SSH_AUTH', `no password or key given for ${creds.user}`);
-  const names = lookupNames(options.host, address, port);
-  const where = `${address}:${port}`;
+  const where = `${target.address}:${target.port}`;
 
   return new Promise<SshExecResult>((resolve, reject) => {
     let settled = false;
-    let decision: HostKeyDecision | undefined;
     let channel: ClientChannel | undefined;
     let authTried = false;
     let exitCode: number | null = null;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outputBytes = 0;
-    const sock = new Socket();
-    const tap = new BannerTap(sock);
-    const client = new Client();
 
     const close = () => {
-      clearTimeout(timer);
-      client.removeAllListeners();
-      client.on('error', () => {});
       // Do not leave the command running on the host: ask sshd to kill it before disconnecting.
       if (channel) {
         try {
-          channel.signal('KILL');
+          killRemote(channel);
         } catch {
           /* channel already closed */
         }
       }
-      client.end();
-      setTimeout(() => sock.destroy(), 200).unref();
+      session.close(true);
     };
     const fail = (code: SshExecErrorCode, message: string) => {
       if (settled) return;
       settled = true;
       close();
-      reject(new SshExecError(code, `ssh ${where}: ${message}`, decision?.fingerprint ?? null));
+      reject(new SshExecError(code, `ssh ${where}: ${message}`, session.decision?.fingerprint ?? null));
     };
     const succeed = () => {
       if (settled) return;
@@ -105,64 +110,53 @@ export async function sshExec(address: string, port: number, options: SshExecOpt
         exitCode,
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
-        hostKey: decision?.verdict ?? 'unpinned',
-        fingerprint: decision?.fingerprint ?? null,
+        hostKey: session.decision?.verdict ?? 'unpinned',
+        fingerprint: session.decision?.fingerprint ?? null,
       });
     };
-    /** Why the connection ended before the command ran, in the most telling terms available. */
-    const failEarly = (fallback: string) => {
+    /** Why the session ended before the command finished, in the most telling terms available. */
+    const onEnd = (end: SshSessionEnd) => {
+      const { tap, decision } = session;
+      if (end.kind === 'stopped') {
+        const stage = channel ? 'the command' : decision ? 'the login' : tap.received ? 'the SSH handshake' : 'the SSH banner';
+        return fail('E_SSH_TIMEOUT', end.deadlineMs === null ? `stopped while waiting for ${stage}` : `timed out after ${end.deadlineMs} ms waiting for ${stage}`);
+      }
+      const fallback = end.kind === 'error' ? end.message : end.kind === 'not-ssh' ? 'no SSH identification' : end.kind === 'auth-ended' ? (key ? 'the key was rejected' : 'the password was rejected') : 'the connection closed';
       if (tap.received && tap.ident() === null) return fail('E_SSH_NOT_SSH', `the service does not speak SSH (it sent: ${tap.banner()})`);
       if (decision?.verdict === 'mismatch') return fail('E_SSH_HOSTKEY_MISMATCH', `refusing to log in: ${decision.reason ?? 'host key mismatch'}`);
       if (authTried && !channel) return fail('E_SSH_AUTH', `login as ${creds.user} failed: ${fallback}`);
       return fail(channel ? 'E_SSH_EXEC' : 'E_SSH_CONNECT', fallback);
     };
 
-    const timer = setTimeout(() => {
-      const stage = channel ? 'the command' : decision ? 'the login' : tap.received ? 'the SSH handshake' : 'the SSH banner';
-      fail('E_SSH_TIMEOUT', `timed out after ${options.timeoutMs} ms waiting for ${stage}`);
-    }, options.timeoutMs);
-
-    const hostVerifier = (blob: Buffer): boolean => {
-      decision = decideHostKey(blob, names, options);
-      return decision.verdict !== 'mismatch';
-    };
-
-    const authHandler = (_methods: unknown, _partial: unknown, next: (auth: unknown) => void) => {
-      if (authTried) return failEarly(creds.privateKey ? 'the key was rejected' : 'the password was rejected');
-      authTried = true;
-      if (key) return next({ type: 'publickey', username: creds.user, key });
-      return next({ type: 'password', username: creds.user, password: creds.password });
-    };
-
     const collect = (sink: Buffer[]) => (chunk: Buffer) => {
       outputBytes += chunk.length;
-      if (outputBytes > options.maxOutputBytes) return fail('E_SSH_OUTPUT_LIMIT', `the command wrote more than ${options.maxOutputBytes} bytes`);
+      if (outputBytes > run.maxOutputBytes) return fail('E_SSH_OUTPUT_LIMIT', `the command wrote more than ${run.maxOutputBytes} bytes`);
       sink.push(chunk);
     };
 
-    client.on('ready', () => {
-      client.exec(command, (e, stream) => {
-        if (e) return fail('E_SSH_EXEC', `could not start the command: ${e.message}`);
-        channel = stream;
-        stream.on('data', collect(out));
-        stream.stderr.on('data', collect(err));
-        stream.on('exit', (code: number | null) => {
-          exitCode = typeof code === 'number' ? code : null;
+    const session = openSshSession(target, signal, {
+      username: creds.user,
+      authenticate: () => {
+        if (authTried) return false;
+        authTried = true;
+        if (key) return { type: 'publickey', key };
+        return { type: 'password', password: creds.password ?? '' };
+      },
+      onReady: (client) => {
+        client.exec(run.command, (e, stream) => {
+          if (e) return fail('E_SSH_EXEC', `could not start the command: ${e.message}`);
+          channel = stream;
+          stream.on('data', collect(out));
+          stream.stderr.on('data', collect(err));
+          stream.on('exit', (code: number | null) => {
+            exitCode = typeof code === 'number' ? code : null;
+          });
+          stream.on('close', succeed);
+          // Input, then end of file; without input stdin stays open, as for a plain `ssh host cmd`.
+          if (run.stdin !== undefined) stream.end(run.stdin);
         });
-        stream.on('close', succeed);
-      });
+      },
+      onEnd,
     });
-    client.on('error', (e: Error) => failEarly(e.message));
-    client.on('close', () => failEarly('the connection closed'));
-    sock.on('data', () => {
-      if (tap.givenUp()) failEarly('no SSH identification');
-    });
-
-    sock.connect({ host: address, port });
-    try {
-      client.connect(clientConfig(sock, creds.user, hostVerifier, authHandler, options.knownHosts, names));
-    } catch (e) {
-      fail('E_SSH_CONNECT', (e as Error).message);
-    }
   });
 }

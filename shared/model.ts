@@ -57,7 +57,21 @@ export interface HttpFacts {
   /** The product whose GUI the page looks like, or null when it looks like none. */
   recognized: Product | null;
   bodyBytes: number;
+  /** Where the time went, per phase, summed over every hop (as blackbox_exporter reports it). */
+  timings?: HttpTimings;
   error?: string;
+}
+
+/**
+ * HTTP phases in milliseconds, like blackbox_exporter's probe_http_duration_seconds{phase}: TCP
+ * connect; TLS handshake (null on plain HTTP); processing (connection ready → first response
+ * byte); transfer (first byte → body read, or the cap reached). null when the phase was not reached.
+ */
+export interface HttpTimings {
+  connectMs: number | null;
+  tlsMs: number | null;
+  processingMs: number | null;
+  transferMs: number | null;
 }
 
 export interface SshAuthResult {

@@ -3,7 +3,8 @@
 
 import type { PortResult } from '../../shared/model.js';
 import { loadKnownHosts, type KnownHostEntry } from '../probes/known-hosts.js';
-import { SshExecError, sshExec, type SshExecOptions, type SshExecResult } from '../ssh-exec.js';
+import { withDeadline } from '../probes/probe.js';
+import { SshExecError, sshExec, type SshExecResult, type SshExecTarget } from '../ssh-exec.js';
 import { failed, type AgentContext, type AgentFailureKind, type AgentOutcome, type AgentSource } from './source.js';
 import { parseAgentReport } from '../../shared/agent-report/validate.js';
 
@@ -12,7 +13,7 @@ export const DEFAULT_AGENT_COMMAND = 'pbxready-agent report --format json';
 const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 
 export interface SshAgentDeps {
-  exec: (address: string, port: number, options: SshExecOptions, command: string) => Promise<SshExecResult>;
+  exec: typeof sshExec;
   loadKnownHosts: (file: string) => Promise<KnownHostEntry[]>;
 }
 
@@ -49,17 +50,18 @@ export function sshAgentSource(command: string, timeoutMs: number, deps: SshAgen
         const tried = ctx.check.ports.filter((p) => p.purpose === 'ssh').map((p) => `${p.port} ${p.state}`);
         return failed('ssh', 'no-ssh-port', `no SSH port answered from here${tried.length ? ` (${tried.join(', ')})` : ''}`);
       }
-      const execOptions: SshExecOptions = { host: options.host, credentials: options.ssh, timeoutMs, maxOutputBytes: MAX_OUTPUT_BYTES };
-      if (options.knownHostsFile) execOptions.knownHosts = await deps.loadKnownHosts(options.knownHostsFile);
+      const dial = ctx.portMap?.[port.port] ?? port.port;
+      const target: SshExecTarget = { address: port.address, port: dial, host: options.host, credentials: options.ssh };
+      if (options.knownHostsFile) target.knownHosts = await deps.loadKnownHosts(options.knownHostsFile);
       // Unpinned by the user, the second connection is pinned to the key the probe just saw: the agent's
       // facts must come from the host that was checked, not from whatever answers a moment later.
-      const pin = options.sshFingerprint ?? (execOptions.knownHosts ? undefined : port.ssh?.fingerprint ?? undefined);
-      if (pin) execOptions.expectedFingerprint = pin;
-      const dial = ctx.portMap?.[port.port] ?? port.port;
+      const pin = options.sshFingerprint ?? (target.knownHosts ? undefined : port.ssh?.fingerprint ?? undefined);
+      if (pin) target.expectedFingerprint = pin;
       const where = `over SSH to ${port.address}:${port.port} as ${options.ssh.user}`;
       let result: SshExecResult;
       try {
-        result = await deps.exec(port.address, dial, execOptions, command);
+        // One time limit for the whole run, owned here; a stopped check stops the run too.
+        result = await withDeadline(timeoutMs, options.signal, (signal) => deps.exec(target, { command, maxOutputBytes: MAX_OUTPUT_BYTES }, { signal }));
       } catch (err) {
         const kind = err instanceof SshExecError ? (EXEC_FAILURE[err.code] ?? 'command-failed') : 'command-failed';
         return failed('ssh', kind, `${where}: ${(err as Error).message}`);

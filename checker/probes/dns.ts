@@ -2,6 +2,7 @@
 
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { deadlineMs, onAbort, type ProbeContext } from './probe.js';
 
 export class DnsFailure extends Error {
   constructor(readonly reason: string) {
@@ -17,22 +18,23 @@ const DNS_REASONS: Record<string, string> = {
   ETIMEOUT: 'DNS timed out (ETIMEOUT)',
 };
 
-export type Resolver = (host: string, timeoutMs: number, signal?: AbortSignal) => Promise<string[]>;
+export type Resolver = (host: string, context: ProbeContext) => Promise<string[]>;
 
 /** Throws DnsFailure with a readable reason; never resolves to an empty list. */
-export const resolveHost: Resolver = async (host, timeoutMs, signal) => {
+export const resolveHost: Resolver = async (host, { signal }) => {
   if (isIP(host)) return [host];
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  // getaddrinfo cannot be cancelled; an abort (or the timeout) just stops waiting for it.
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DnsFailure(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    onAbort = () => reject(new DnsFailure('stopped before an answer (the check was aborted)'));
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
+  const why = () => {
+    const ms = deadlineMs(signal);
+    return new DnsFailure(ms === null ? 'stopped before an answer (the check was aborted)' : `no answer within ${ms} ms`);
+  };
+  if (signal.aborted) throw why();
+  let unsubscribe = () => {};
+  // getaddrinfo cannot be cancelled; the caller's deadline (or a stop) just stops waiting for it.
+  const stopped = new Promise<never>((_, reject) => {
+    unsubscribe = onAbort(signal, () => reject(why()));
   });
   try {
-    const answers = await Promise.race([lookup(host, { all: true, verbatim: true }), timeout]);
+    const answers = await Promise.race([lookup(host, { all: true, verbatim: true }), stopped]);
     const addresses = [...new Set(answers.map((a) => a.address))];
     if (addresses.length === 0) throw new DnsFailure('no A or AAAA record');
     return addresses;
@@ -41,7 +43,6 @@ export const resolveHost: Resolver = async (host, timeoutMs, signal) => {
     const code = (err as NodeJS.ErrnoException).code;
     throw new DnsFailure(DNS_REASONS[code ?? ''] ?? `${code ?? 'lookup failed'}`);
   } finally {
-    clearTimeout(timer);
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    unsubscribe();
   }
 };

@@ -1,22 +1,26 @@
 // HTTP(S) GUI fetch: status, redirects (bounded, same host only), Server header, <title>, a capped
-// body, and whether the page looks like a product's GUI. Certificates are not verified here: the
+// body, whether the page looks like a product's GUI, and where the time went (connect, TLS,
+// processing, transfer — blackbox_exporter's phases). Certificates are not verified here: the
 // TLS probe judges them, and a self-signed GUI must still be recognised.
 
-import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpAgent, type ClientRequestArgs } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import fetch from 'node-fetch';
-import type { HttpFacts } from '../../shared/model.js';
+import type { HttpFacts, HttpTimings } from '../../shared/model.js';
 import { recognizeGui } from '../../shared/profiles.js';
 import { pageTitle } from '../../shared/rules/http.js';
+import { deadlineMs, type ProbeContext } from './probe.js';
 
-export interface HttpProbeOptions {
+export interface HttpTarget {
+  address: string;
+  port: number;
+  /** The user's name for the host: Host header and SNI. */
   host: string;
   scheme: 'http' | 'https';
-  timeoutMs: number;
   maxRedirects?: number;
   maxBodyBytes?: number;
-  signal?: AbortSignal;
 }
 
 export const HTTP_DEFAULTS = Object.freeze({ maxRedirects: 5, maxBodyBytes: 256 * 1024 });
@@ -41,32 +45,93 @@ function errorReason(err: unknown): string {
   return code && !msg.includes(code) ? `${msg} (${code})` : msg;
 }
 
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/**
+ * Phase clock over every connection the probe opens (keep-alive is off: one per hop). It watches
+ * the sockets the agents create; the phases of each hop are added up, as blackbox_exporter does.
+ */
+class PhaseClock {
+  private sums = { connect: 0, tls: 0, processing: 0, transfer: 0 };
+  private reached = { connect: false, tls: false, processing: false, transfer: false };
+  private firstByteAt: number | null = null;
+
+  watch(socket: Socket, tls: boolean): void {
+    const opened = performance.now();
+    let readyAt: number | null = null;
+    this.firstByteAt = null;
+    socket.once('connect', () => {
+      readyAt = performance.now();
+      this.add('connect', readyAt - opened);
+    });
+    if (tls) {
+      socket.once('secureConnect', () => {
+        const now = performance.now();
+        if (readyAt !== null) this.add('tls', now - readyAt);
+        readyAt = now;
+      });
+    }
+    socket.once('data', () => {
+      this.firstByteAt = performance.now();
+      if (readyAt !== null) this.add('processing', this.firstByteAt - readyAt);
+    });
+  }
+
+  /** The body of the current hop was read (or dropped, for a redirect). */
+  bodyDone(): void {
+    if (this.firstByteAt !== null) this.add('transfer', performance.now() - this.firstByteAt);
+    this.firstByteAt = null;
+  }
+
+  timings(tls: boolean): HttpTimings {
+    const value = (k: keyof PhaseClock['sums']) => (this.reached[k] ? round(this.sums[k]) : null);
+    return { connectMs: value('connect'), tlsMs: tls || this.reached.tls ? value('tls') : null, processingMs: value('processing'), transferMs: value('transfer') };
+  }
+
+  private add(phase: keyof PhaseClock['sums'], ms: number): void {
+    this.sums[phase] += ms;
+    this.reached[phase] = true;
+  }
+}
+
+type Connect = (options: ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void) => Duplex | null | undefined;
+
+/** Let the clock see each socket an agent creates. */
+function timed<A extends HttpAgent>(agent: A, clock: PhaseClock, tls: boolean): A {
+  const create = (agent.createConnection as Connect).bind(agent);
+  agent.createConnection = ((options, callback) => {
+    const socket = create(options, callback);
+    if (socket) clock.watch(socket as Socket, tls);
+    return socket;
+  }) as Connect;
+  return agent;
+}
+
 /**
  * GET / on one address, naming the user's host in Host and SNI. Redirects are followed only while
  * they stay on the same host (never to other machines); each Location is recorded.
  */
-export async function probeHttp(address: string, port: number, options: HttpProbeOptions): Promise<HttpFacts> {
-  const { host, timeoutMs } = options;
-  const maxRedirects = options.maxRedirects ?? HTTP_DEFAULTS.maxRedirects;
-  const maxBodyBytes = options.maxBodyBytes ?? HTTP_DEFAULTS.maxBodyBytes;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error(`${TIMEOUT_PREFIX} ${timeoutMs} ms`)), timeoutMs);
-  const onAbort = () => controller.abort(new Error('aborted'));
-  // Already stopped (queued behind the per-host cap when the abort came): do not dial at all.
-  if (options.signal?.aborted) onAbort();
-  else options.signal?.addEventListener('abort', onAbort, { once: true });
-  const httpAgent = new HttpAgent({ keepAlive: false });
-  const httpsAgent = new HttpsAgent({ keepAlive: false, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }) });
+export async function probeHttp(target: HttpTarget, { signal }: ProbeContext): Promise<HttpFacts> {
+  const { address, port, host } = target;
+  const maxRedirects = target.maxRedirects ?? HTTP_DEFAULTS.maxRedirects;
+  const maxBodyBytes = target.maxBodyBytes ?? HTTP_DEFAULTS.maxBodyBytes;
+  const clock = new PhaseClock();
+  const httpAgent = timed(new HttpAgent({ keepAlive: false }), clock, false);
+  const httpsAgent = timed(new HttpsAgent({ keepAlive: false, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }) }), clock, true);
 
-  let scheme = options.scheme;
+  let scheme = target.scheme;
   let dialPort = port;
   let path = '/';
+  let usedTls = false;
   const facts: HttpFacts = { url: `${origin(scheme, host, port)}/`, status: null, redirects: [], server: null, title: null, recognized: null, bodyBytes: 0 };
   try {
+    // Already stopped (queued behind the per-host cap when the abort came): do not dial at all.
+    if (signal.aborted) throw signal.reason;
     for (let hop = 0; ; hop++) {
+      usedTls ||= scheme === 'https';
       const res = await fetch(`${scheme}://${bracket(address)}:${dialPort}${path}`, {
         redirect: 'manual',
-        signal: controller.signal,
+        signal,
         agent: scheme === 'https' ? httpsAgent : httpAgent,
         headers: { Host: `${bracket(host)}${dialPort === DEFAULT_PORT[scheme] ? '' : `:${dialPort}`}`, 'User-Agent': 'pbxready', Accept: 'text/html,*/*' },
       });
@@ -79,6 +144,7 @@ export async function probeHttp(address: string, port: number, options: HttpProb
         const sameHost = [host, address, bracket(host), bracket(address)].includes(next.hostname);
         res.body?.resume();
         if (sameHost && (next.protocol === 'http:' || next.protocol === 'https:')) {
+          clock.bodyDone();
           scheme = next.protocol === 'https:' ? 'https' : 'http';
           dialPort = next.port ? Number(next.port) : DEFAULT_PORT[scheme];
           path = `${next.pathname}${next.search}`;
@@ -86,18 +152,19 @@ export async function probeHttp(address: string, port: number, options: HttpProb
         }
       }
       const body = await readCapped(res.body, maxBodyBytes);
+      clock.bodyDone();
       facts.bodyBytes = body.length;
       const html = body.toString('utf8');
       facts.title = pageTitle(html);
       facts.recognized = recognizeGui({ title: facts.title, server: facts.server, body: html });
+      facts.timings = clock.timings(usedTls);
       return facts;
     }
   } catch (err) {
-    const reason = controller.signal.aborted ? errorReason(controller.signal.reason) : errorReason(err);
-    return { ...facts, error: reason };
+    const ms = deadlineMs(signal);
+    const reason = ms !== null ? `${TIMEOUT_PREFIX} ${ms} ms` : signal.aborted ? 'aborted' : errorReason(err);
+    return { ...facts, timings: clock.timings(usedTls), error: reason };
   } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
     httpAgent.destroy();
     httpsAgent.destroy();
   }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import type { IcmpResult } from '../../shared/model.js';
+import { deadlineMs, onAbort, type ProbeContext } from './probe.js';
 
 interface PingSession {
   pingHost(target: string, cb: (err: Error | null, target: string, sent?: Date, rcvd?: Date) => void): void;
@@ -29,27 +30,37 @@ export function mayOpenRawSockets(): boolean {
   }
 }
 
-export interface IcmpProbeOptions {
-  timeoutMs: number;
-  /** Stops waiting for echo replies at once (the session is closed). */
-  signal?: AbortSignal;
+export interface IcmpTarget {
+  addresses: readonly string[];
+  /** How long net-ping waits for an echo reply (like ping -W): a protocol setting, not our timer.
+   * The caller's deadline must leave some slack past it (ICMP_SLACK_MS). */
+  replyWithinMs: number;
   /** Injected so "not permitted" can be tested as root, and root can be tested without root. */
   mayOpenRawSockets?: () => boolean;
 }
 
+/**
+ * Slack the caller's deadline leaves past net-ping's own reply wait. net-ping's raw socket can fail
+ * to deliver its send callback (seen under gVisor while the process also holds a listening TCP
+ * socket); then neither reply nor its timeout ever comes, and the deadline says so.
+ */
+export const ICMP_SLACK_MS = 500;
+
+type Ping = { address: string; rttMs: number | null; reason: string; stuck?: boolean };
+
 /** Ping each address once; alive when any answers; RTT of the fastest. */
-export async function probeIcmp(addresses: readonly string[], options: IcmpProbeOptions): Promise<IcmpResult> {
-  if (!(options.mayOpenRawSockets ?? mayOpenRawSockets)()) {
+export async function probeIcmp(target: IcmpTarget, { signal }: ProbeContext): Promise<IcmpResult> {
+  if (!(target.mayOpenRawSockets ?? mayOpenRawSockets)()) {
     return { measured: false, reason: 'not permitted: needs root or CAP_NET_RAW', alive: null, rttMs: null };
   }
-  if (addresses.length === 0) return { measured: false, reason: 'no address to ping', alive: null, rttMs: null };
+  if (target.addresses.length === 0) return { measured: false, reason: 'no address to ping', alive: null, rttMs: null };
   let ping: NetPing;
   try {
     ping = createRequire(import.meta.url)('net-ping') as NetPing;
   } catch (err) {
     return { measured: false, reason: `net-ping unavailable: ${(err as Error).message.split('\n')[0]}`, alive: null, rttMs: null };
   }
-  const results = await Promise.all(addresses.map((a) => pingOnce(ping, a, options.timeoutMs, options.signal)));
+  const results = await Promise.all(target.addresses.map((a) => pingOnce(ping, a, target.replyWithinMs, signal)));
   if (results.every((r) => r.stuck)) return { measured: false, reason: results[0]!.reason, alive: null, rttMs: null };
   const alive = results.filter((r) => r.rttMs !== null);
   if (alive.length > 0) {
@@ -59,56 +70,47 @@ export async function probeIcmp(addresses: readonly string[], options: IcmpProbe
   return { measured: true, reason: results.map((r) => `${r.address}: ${r.reason}`).join('; '), alive: false, rttMs: null };
 }
 
-/** Slack past net-ping's own timeout before we stop waiting for it. */
-const GUARD_MS = 500;
+function stoppedReason(signal: AbortSignal): string {
+  const ms = deadlineMs(signal);
+  return ms === null ? 'stopped before an answer (the check was aborted)' : `the raw socket gave no result within ${ms} ms`;
+}
 
-function pingOnce(ping: NetPing, address: string, timeoutMs: number, signal?: AbortSignal): Promise<{ address: string; rttMs: number | null; reason: string; stuck?: boolean }> {
+function pingOnce(ping: NetPing, address: string, replyWithinMs: number, signal: AbortSignal): Promise<Ping> {
+  if (signal.aborted) return Promise.resolve({ address, rttMs: null, reason: stoppedReason(signal), stuck: true });
   return new Promise((done) => {
     let settled = false;
-    // net-ping's raw socket can fail to deliver its send callback (seen under gVisor while the process
-    // also holds a listening TCP socket); then neither reply nor its timeout ever comes. Never hang on it.
-    const guard = setTimeout(() => {
-      try {
-        session?.close();
-      } catch {
-        /* already closed */
-      }
-      resolve({ address, rttMs: null, reason: `the raw socket gave no result within ${timeoutMs + GUARD_MS} ms`, stuck: true });
-    }, timeoutMs + GUARD_MS);
-    const resolve = (r: { address: string; rttMs: number | null; reason: string; stuck?: boolean }) => {
+    let session: PingSession | undefined;
+    const resolve = (r: Ping) => {
       if (settled) return;
       settled = true;
-      clearTimeout(guard);
-      signal?.removeEventListener('abort', onAbort);
+      unsubscribe();
       done(r);
     };
-    const onAbort = () => {
+    const unsubscribe = onAbort(signal, () => {
       // Settle first: closing the session calls back at once with "Socket closed".
-      resolve({ address, rttMs: null, reason: 'stopped before an answer (the check was aborted)', stuck: true });
+      resolve({ address, rttMs: null, reason: stoppedReason(signal), stuck: true });
       try {
         session?.close();
       } catch {
         /* already closed */
       }
-    };
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let session: PingSession | undefined;
+    });
     try {
       const networkProtocol = isIP(address) === 6 ? ping.NetworkProtocol.IPv6 : ping.NetworkProtocol.IPv4;
-      session = ping.createSession({ timeout: timeoutMs, retries: 0, networkProtocol });
+      session = ping.createSession({ timeout: replyWithinMs, retries: 0, networkProtocol });
     } catch (err) {
       return resolve({ address, rttMs: null, reason: `raw socket refused: ${(err as Error).message}` });
     }
-    session.on('error', (err) => {
-      session.close();
+    const open = session;
+    open.on('error', (err) => {
+      open.close();
       resolve({ address, rttMs: null, reason: err.message });
     });
     const started = performance.now();
-    session.pingHost(address, (err) => {
+    open.pingHost(address, (err) => {
       const rtt = Math.round((performance.now() - started) * 10) / 10;
-      session.close();
-      if (err) resolve({ address, rttMs: null, reason: err.name === 'RequestTimedOutError' ? `no echo reply within ${timeoutMs} ms` : err.message });
+      open.close();
+      if (err) resolve({ address, rttMs: null, reason: err.name === 'RequestTimedOutError' ? `no echo reply within ${replyWithinMs} ms` : err.message });
       else resolve({ address, rttMs: rtt, reason: 'echo reply' });
     });
   });

@@ -1,15 +1,18 @@
 // One way to open an SSH session, for the SSH probe (probes/ssh.ts) and the remote command runner
 // (ssh-exec.ts): our own socket, a tap on the first bytes the server sends (banner), the host-key
-// decision during the key exchange (before any credential leaves), and ssh2 settings both share.
+// decision during the key exchange (before any credential leaves), the auth steps the user of the
+// session chooses, and the phase the session is in when it ends. It owns no timer: the caller's
+// AbortSignal bounds it (and may be swapped, so a login can get a time window of its own).
 
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import ssh2 from 'ssh2';
-import type { ConnectConfig, ParsedKey } from 'ssh2';
+import type { AuthenticationType, Client as SshClient, ConnectConfig, ParsedKey } from 'ssh2';
 import type { SshCredentials } from '../check-options.js';
-import { preferredHostKeyAlgorithms, type KnownHostEntry } from './known-hosts.js';
+import { decideHostKey, lookupNames, preferredHostKeyAlgorithms, type HostKeyDecision, type KnownHostEntry } from './known-hosts.js';
+import { deadlineMs } from './probe.js';
 import { secrets } from '../../shared/redact.js';
 
-const { utils } = ssh2;
+const { Client, utils } = ssh2;
 
 /** What this client calls itself in the server's logs. */
 export const CLIENT_IDENT = 'pbxready';
@@ -129,4 +132,140 @@ export function parsePrivateKey(key: Buffer, passphrase?: string): ParsedKey | s
 export function registerSecrets(credentials: SshCredentials | undefined): void {
   secrets.add(credentials?.password);
   secrets.add(credentials?.passphrase);
+}
+
+export interface SshSessionTarget {
+  address: string;
+  port: number;
+  /** The name the user gave (known_hosts lookup); `address` is what is connected to. */
+  host: string;
+  expectedFingerprint?: string;
+  knownHosts?: KnownHostEntry[];
+}
+
+/** banner → kex (host key seen) → methods (the `none` query) / auth (a credential sent) → ready. */
+export type SshPhase = 'banner' | 'kex' | 'methods' | 'auth' | 'ready';
+
+/** One auth step; the session adds the user name (fixed per session: OpenSSH refuses a change). */
+export type SshAuthStep = { type: 'none' } | { type: 'password'; password: string } | { type: 'publickey'; key: ParsedKey };
+
+/** Why a session ended, as the session saw it; its user words it (facts or a typed error). */
+export type SshSessionEnd =
+  /** The caller's signal aborted: `deadlineMs` when its time ran out, null when it was stopped. */
+  | { kind: 'stopped'; deadlineMs: number | null }
+  /** The server's first bytes are another protocol's. */
+  | { kind: 'not-ssh' }
+  /** The user's `authenticate` had no further step (done, or its credential was rejected). */
+  | { kind: 'auth-ended' }
+  | { kind: 'error'; message: string }
+  | { kind: 'closed' };
+
+export interface SshSessionHandlers {
+  username: string;
+  /** Called with null first, then with the methods the server still offers; false ends the session. */
+  authenticate(methodsLeft: AuthenticationType[] | null): SshAuthStep | false;
+  onReady(client: SshClient): void;
+  /** Called once, unless the user closed the session first; the session is closed right after. */
+  onEnd(end: SshSessionEnd): void;
+}
+
+export interface SshSession {
+  readonly tap: BannerTap;
+  readonly phase: SshPhase;
+  /** The host-key decision, once the key exchange showed the key. */
+  readonly decision: HostKeyDecision | undefined;
+  /** Bound the rest of the session by another signal (a login with a time window of its own). */
+  rebind(signal: AbortSignal): void;
+  /** Idempotent. `graceful` lets queued packets (a channel signal, the disconnect) reach sshd first. */
+  close(graceful?: boolean): void;
+}
+
+const CLOSE_LINGER_MS = 200;
+
+/** Dial, tap the banner, decide the host key, run the user's auth steps; report the end once. */
+export function openSshSession(target: SshSessionTarget, signal: AbortSignal, handlers: SshSessionHandlers): SshSession {
+  const names = lookupNames(target.host, target.address, target.port);
+  const sock = new Socket();
+  const tap = new BannerTap(sock);
+  const client = new Client();
+  let phase: SshPhase = 'banner';
+  let decision: HostKeyDecision | undefined;
+  let closed = false;
+  let bound = signal;
+
+  const onStop = () => end({ kind: 'stopped', deadlineMs: deadlineMs(bound) });
+  const close = (graceful = false) => {
+    if (closed) return;
+    closed = true;
+    bound.removeEventListener('abort', onStop);
+    client.removeAllListeners();
+    client.on('error', () => {});
+    client.end();
+    if (!graceful) return sock.destroy();
+    // Linger a moment before the reset: a socket destroyed with unread input sends RST, and sshd
+    // then drops what it had not read yet (the KILL for a command still running). Not a deadline:
+    // nothing waits on it, and it does not hold the process open.
+    setTimeout(() => sock.destroy(), CLOSE_LINGER_MS).unref();
+  };
+  const end = (why: SshSessionEnd) => {
+    if (closed) return;
+    handlers.onEnd(why);
+    close();
+  };
+
+  const session: SshSession = {
+    tap,
+    get phase() {
+      return phase;
+    },
+    get decision() {
+      return decision;
+    },
+    rebind(next) {
+      if (closed) return;
+      bound.removeEventListener('abort', onStop);
+      bound = next;
+      if (next.aborted) onStop();
+      else next.addEventListener('abort', onStop, { once: true });
+    },
+    close,
+  };
+
+  const hostVerifier = (blob: Buffer): boolean => {
+    phase = 'kex';
+    decision = decideHostKey(blob, names, target);
+    return decision.verdict !== 'mismatch';
+  };
+  const authHandler = (methodsLeft: AuthenticationType[] | null, _partial: boolean | null, next: (auth: unknown) => void) => {
+    const step = handlers.authenticate(methodsLeft === null ? null : [...methodsLeft]);
+    if (closed) return;
+    if (step === false) return end({ kind: 'auth-ended' });
+    phase = step.type === 'none' ? 'methods' : 'auth';
+    return next({ ...step, username: handlers.username });
+  };
+
+  client.on('ready', () => {
+    phase = 'ready';
+    handlers.onReady(client);
+  });
+  client.on('error', (err: Error) => end({ kind: 'error', message: err.message }));
+  client.on('close', () => end({ kind: 'closed' }));
+  sock.on('data', () => {
+    if (tap.givenUp()) end({ kind: 'not-ssh' });
+  });
+
+  // Already stopped (queued behind the per-host cap): do not dial at all. The end is reported a
+  // microtask later, so handlers always see the session returned first.
+  if (signal.aborted) {
+    queueMicrotask(onStop);
+    return session;
+  }
+  signal.addEventListener('abort', onStop, { once: true });
+  sock.connect({ host: target.address, port: target.port });
+  try {
+    client.connect(clientConfig(sock, handlers.username, hostVerifier, authHandler, target.knownHosts, names));
+  } catch (err) {
+    queueMicrotask(() => end({ kind: 'error', message: (err as Error).message }));
+  }
+  return session;
 }

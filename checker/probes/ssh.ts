@@ -7,161 +7,119 @@
 // to the count for no new fact, and OpenSSH refuses to change the user name within a session
 // anyway, so the `none` query uses the credential's user when there is one.
 
-import { Socket } from 'node:net';
-import ssh2 from 'ssh2';
-import type { AuthenticationType } from 'ssh2';
 import type { SshCredentials } from '../check-options.js';
 import type { SshAuthResult, SshFacts } from '../../shared/model.js';
-import { decideHostKey, lookupNames, type HostKeyDecision, type KnownHostEntry } from './known-hosts.js';
 import { SSH_ERRORS } from '../../shared/rules/ssh.js';
 import { secrets } from '../../shared/redact.js';
-import { BannerTap, clientConfig, parsePrivateKey, registerSecrets } from './ssh-session.js';
+import type { ProbeContext } from './probe.js';
+import { openSshSession, parsePrivateKey, registerSecrets, type SshSessionEnd, type SshSessionTarget } from './ssh-session.js';
 
-const { Client } = ssh2;
-
-export interface SshProbeOptions {
-  timeoutMs: number;
-  /** The name the user gave (known_hosts lookup); `address` is what was connected to. */
-  host: string;
+export interface SshTarget extends SshSessionTarget {
   credentials?: SshCredentials;
-  expectedFingerprint?: string;
-  knownHosts?: KnownHostEntry[];
-  /** Stops the probe at once (SIGTERM, a scraper that went away): the socket is destroyed. */
-  signal?: AbortSignal;
+}
+
+export interface SshProbeContext extends ProbeContext {
+  /**
+   * The credential test gets a time window of its own (a slow but working login is not a failure):
+   * the caller's, asked for when the login starts. Without it the login shares `signal`.
+   */
+  loginSignal?: () => AbortSignal;
 }
 
 /** Who the `none` query names when no credential is given: root exists on every PBX, so the query
  * does not log as an "invalid user" (which fail2ban's default sshd filter counts). */
 export const PROBE_USER = 'root';
 
-type Phase = 'banner' | 'kex' | 'methods' | 'auth';
+const STOPPED = 'stopped before an answer (the check was aborted)';
 
-export async function probeSsh(address: string, port: number, options: SshProbeOptions): Promise<SshFacts> {
-  const facts: SshFacts = { banner: null, hostKeyType: null, fingerprint: null, authMethods: [], timeoutMs: options.timeoutMs };
-  const creds = options.credentials;
+export function probeSsh(target: SshTarget, context: SshProbeContext): Promise<SshFacts> {
+  const facts: SshFacts = { banner: null, hostKeyType: null, fingerprint: null, authMethods: [] };
+  const creds = target.credentials;
   registerSecrets(creds);
-  const names = lookupNames(options.host, address, port);
   const method: SshAuthResult['method'] | undefined = creds ? (creds.privateKey ? 'publickey' : 'password') : undefined;
   const key = creds?.privateKey ? parsePrivateKey(creds.privateKey, creds.passphrase) : undefined;
-  const username = creds?.user ?? PROBE_USER;
+
+  const setAuth = (ok: boolean, error?: string) => {
+    if (!creds || !method) return;
+    facts.auth = { user: creds.user, method, ok };
+    if (error !== undefined) facts.auth.error = secrets.scrub(error);
+  };
 
   return new Promise<SshFacts>((resolve) => {
-    let phase: Phase = 'banner';
     let done = false;
-    let lastError: string | undefined;
-    const sock = new Socket();
-    const tap = new BannerTap(sock);
-    const client = new Client();
-
-    const setAuth = (ok: boolean, error?: string) => {
-      if (!creds || !method) return;
-      facts.auth = { user: creds.user, method, ok };
-      if (error !== undefined) facts.auth.error = secrets.scrub(error);
-    };
-
-    const finish = () => {
+    const finish = (lastError?: string, deadline: number | null = null) => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
+      const { tap, phase, decision } = session;
       facts.banner = tap.banner();
-      if (facts.hostKey !== 'mismatch') {
-        if (!tap.received) {
-          if (facts.timedOut) facts.error = SSH_ERRORS.bannerTimeout(options.timeoutMs);
-          else facts.error = lastError && !/before handshake/i.test(lastError) ? lastError : SSH_ERRORS.closedBeforeBanner();
-        } else if (tap.ident() === null) {
-          facts.error = SSH_ERRORS.notSsh();
-        } else if (phase === 'kex' || phase === 'banner') {
-          facts.error = facts.timedOut ? SSH_ERRORS.handshakeTimeout(options.timeoutMs) : (lastError ?? 'the connection closed during the key exchange');
-        } else if (phase === 'methods' && lastError !== undefined) {
-          facts.error = lastError;
-        }
+      if (decision) {
+        facts.hostKeyType = decision.keyType;
+        facts.fingerprint = decision.fingerprint;
+        facts.hostKey = decision.verdict;
+      }
+      if (deadline !== null) facts.timedOut = true;
+      if (decision?.verdict === 'mismatch') {
+        facts.pinnedFingerprints = decision.expected;
+        facts.error = SSH_ERRORS.hostKeyMismatch(decision.fingerprint, decision.expected, decision.reason ?? 'the key differs');
+      } else if (!tap.received) {
+        if (deadline !== null) facts.error = SSH_ERRORS.bannerTimeout(deadline);
+        else facts.error = lastError && !/before handshake/i.test(lastError) ? lastError : SSH_ERRORS.closedBeforeBanner();
+      } else if (tap.ident() === null) {
+        facts.error = SSH_ERRORS.notSsh();
+      } else if (phase === 'kex' || phase === 'banner') {
+        facts.error = deadline !== null ? SSH_ERRORS.handshakeTimeout(deadline) : (lastError ?? 'the connection closed during the key exchange');
+      } else if (phase === 'methods' && lastError !== undefined) {
+        facts.error = lastError;
       }
       if (facts.error !== undefined) facts.error = secrets.scrub(facts.error);
-      client.removeAllListeners();
-      client.on('error', () => {});
-      client.end();
-      sock.destroy();
+      session.close();
       resolve(facts);
     };
 
-    const onTimeout = () => {
-      facts.timedOut = true;
-      if (phase === 'auth') setAuth(false, `no answer within ${options.timeoutMs} ms`);
-      finish();
-    };
-    let timer = setTimeout(onTimeout, options.timeoutMs);
-    const onAbort = () => {
-      lastError = 'stopped before an answer (the check was aborted)';
-      if (phase === 'auth') setAuth(false, lastError);
-      finish();
-    };
-
-    const verifyHostKey = (blob: Buffer): boolean => {
-      phase = 'kex';
-      const decision: HostKeyDecision = decideHostKey(blob, names, options);
-      facts.hostKeyType = decision.keyType;
-      facts.fingerprint = decision.fingerprint;
-      facts.hostKey = decision.verdict;
-      if (decision.verdict === 'mismatch') {
-        facts.pinnedFingerprints = decision.expected;
-        facts.error = SSH_ERRORS.hostKeyMismatch(decision.fingerprint, decision.expected, decision.reason ?? 'the key differs');
-        return false;
+    const onEnd = (end: SshSessionEnd) => {
+      if (end.kind === 'stopped') {
+        const why = end.deadlineMs === null ? STOPPED : `no answer within ${end.deadlineMs} ms`;
+        if (session.phase === 'auth') setAuth(false, why);
+        return finish(end.deadlineMs === null ? STOPPED : undefined, end.deadlineMs);
       }
-      return true;
-    };
-
-    // ssh2 calls this first with null (we send `none`), then with the methods the server lists.
-    const authHandler = (methodsLeft: AuthenticationType[] | null, _partial: boolean | null, next: (auth: unknown) => void) => {
-      if (methodsLeft === null) {
-        phase = 'methods';
-        return next({ type: 'none', username });
-      }
-      if (phase === 'methods') {
-        facts.authMethods = [...methodsLeft];
-        if (!creds || !method) return finish();
-        if (typeof key === 'string') {
-          setAuth(false, key);
-          return finish();
-        }
-        if (!methodsLeft.includes(method)) {
-          setAuth(false, `the server does not offer ${method} authentication (it offers ${methodsLeft.join(', ') || 'nothing'})`);
-          return finish();
-        }
-        phase = 'auth';
-        // The credential test gets its own time window: a slow but working login is not a failure.
-        clearTimeout(timer);
-        timer = setTimeout(onTimeout, options.timeoutMs);
-        if (method === 'publickey') return next({ type: 'publickey', username: creds.user, key });
-        return next({ type: 'password', username: creds.user, password: creds.password ?? '' });
-      }
-      setAuth(false, method === 'password' ? 'the password was rejected' : 'the key was rejected');
+      if (end.kind === 'error') return finish(end.message);
       return finish();
     };
 
-    client.on('ready', () => {
-      // `none` accepted: the server asks for no credential at all.
-      if (phase === 'methods') facts.authMethods = ['none'];
-      setAuth(true);
-      finish();
-    });
-    client.on('error', (err: Error) => {
-      lastError = err.message;
-      finish();
-    });
-    client.on('close', finish);
-    sock.on('data', () => {
-      if (tap.givenUp()) finish();
-    });
+    // ssh2 asks first with null (we send `none`), then with the methods the server lists.
+    let asked = 0;
+    const authenticate = (methodsLeft: string[] | null) => {
+      asked++;
+      if (methodsLeft === null) return { type: 'none' } as const;
+      if (asked === 2) {
+        facts.authMethods = methodsLeft;
+        if (!creds || !method) return false;
+        if (typeof key === 'string') {
+          setAuth(false, key);
+          return false;
+        }
+        if (!methodsLeft.includes(method)) {
+          setAuth(false, `the server does not offer ${method} authentication (it offers ${methodsLeft.join(', ') || 'nothing'})`);
+          return false;
+        }
+        if (context.loginSignal) session.rebind(context.loginSignal());
+        if (key) return { type: 'publickey', key } as const;
+        return { type: 'password', password: creds.password ?? '' } as const;
+      }
+      setAuth(false, method === 'password' ? 'the password was rejected' : 'the key was rejected');
+      return false;
+    };
 
-    if (options.signal?.aborted) return onAbort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    sock.connect({ host: address, port });
-    try {
-      client.connect(clientConfig(sock, username, verifyHostKey, authHandler, options.knownHosts, names));
-    } catch (err) {
-      lastError = (err as Error).message;
-      finish();
-    }
+    const session = openSshSession(target, context.signal, {
+      username: creds?.user ?? PROBE_USER,
+      authenticate,
+      onReady: () => {
+        // `none` accepted: the server asks for no credential at all.
+        if (asked < 2) facts.authMethods = ['none'];
+        setAuth(true);
+        finish();
+      },
+      onEnd,
+    });
   });
 }

@@ -2,6 +2,12 @@
 
 import { Socket } from 'node:net';
 import type { PortAttempt } from '../../shared/model.js';
+import { deadlineMs, onAbort, type ProbeContext } from './probe.js';
+
+export interface TcpTarget {
+  address: string;
+  port: number;
+}
 
 /** How a failed connect() maps to a port state: only a refusal (RST) means "closed". */
 const ERROR_STATES: Record<string, Pick<PortAttempt, 'state' | 'reason'>> = {
@@ -18,7 +24,11 @@ export function classifyConnectError(code: string | undefined): Pick<PortAttempt
 }
 
 /** Connect once, then close at once: nothing is sent, so nothing on the PBX is disturbed. */
-export function probeTcp(address: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<PortAttempt> {
+export function probeTcp(target: TcpTarget, { signal }: ProbeContext): Promise<PortAttempt> {
+  if (signal.aborted) {
+    const ms = deadlineMs(signal);
+    return Promise.resolve({ state: 'filtered', reason: ms === null ? 'aborted before an answer' : `no answer within ${ms} ms`, latencyMs: null });
+  }
   return new Promise((resolve) => {
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
@@ -27,23 +37,21 @@ export function probeTcp(address: string, port: number, timeoutMs: number, signa
     const settle = (attempt: PortAttempt) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      unsubscribe();
       socket.destroy();
       resolve(attempt);
     };
-    const onAbort = () => settle({ state: 'filtered', reason: 'aborted before an answer', latencyMs: null });
-    // "No answer" is decided one loop turn late (setImmediate runs after the next I/O poll): with
-    // thousands of sockets in flight the loop runs behind, and a timer firing in the same turn as
-    // an answer that already arrived would otherwise win before the answer is read.
-    const timer = setTimeout(
-      () => setImmediate(() => settle({ state: 'filtered', reason: `no answer within ${timeoutMs} ms`, latencyMs: null })),
-      timeoutMs,
-    );
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const stopped = () => {
+      const ms = deadlineMs(signal);
+      if (ms === null) return settle({ state: 'filtered', reason: 'aborted before an answer', latencyMs: null });
+      // "No answer" is decided one loop turn late (setImmediate runs after the next I/O poll): with
+      // thousands of sockets in flight the loop runs behind, and a deadline firing in the same turn
+      // as an answer that already arrived would otherwise win before the answer is read.
+      setImmediate(() => settle({ state: 'filtered', reason: `no answer within ${ms} ms`, latencyMs: null }));
+    };
+    const unsubscribe = onAbort(signal, stopped);
     socket.once('connect', () => settle({ state: 'open', reason: 'connected', latencyMs: elapsed() }));
     socket.once('error', (err: NodeJS.ErrnoException) => settle({ ...classifyConnectError(err.code), latencyMs: elapsed() }));
-    socket.connect({ host: address, port });
+    socket.connect({ host: target.address, port: target.port });
   });
 }

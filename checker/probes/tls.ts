@@ -7,13 +7,13 @@ import { isIP } from 'node:net';
 import { checkServerIdentity, connect, type DetailedPeerCertificate } from 'node:tls';
 import type { TlsFacts } from '../../shared/model.js';
 import { daysLeft } from '../../shared/rules/tls.js';
+import { deadlineMs, onAbort, type ProbeContext } from './probe.js';
 
-export interface TlsProbeOptions {
+export interface TlsTarget {
+  address: string;
+  port: number;
   /** The name the user asked for: SNI (when not an IP) and the hostname match. */
   host: string;
-  timeoutMs: number;
-  now?: () => Date;
-  signal?: AbortSignal;
 }
 
 function failed(error: string, timedOut = false): TlsFacts {
@@ -68,9 +68,14 @@ export function describeCertificate(cert: DetailedPeerCertificate, host: string,
   };
 }
 
-export function probeTls(address: string, port: number, options: TlsProbeOptions): Promise<TlsFacts> {
-  const { host, timeoutMs, signal } = options;
-  const now = options.now ?? (() => new Date());
+/** One handshake, bounded by the caller's deadline (connect + handshake: a silent server cannot hold us). */
+export function probeTls(target: TlsTarget, { signal, now = () => new Date() }: ProbeContext): Promise<TlsFacts> {
+  const { address, port, host } = target;
+  const stopped = (): TlsFacts => {
+    const ms = deadlineMs(signal);
+    return ms === null ? failed('aborted') : failed(`no TLS handshake within ${ms} ms`, true);
+  };
+  if (signal.aborted) return Promise.resolve(stopped());
   return new Promise((resolve) => {
     let settled = false;
     const socket = connect({
@@ -83,16 +88,11 @@ export function probeTls(address: string, port: number, options: TlsProbeOptions
     const settle = (facts: TlsFacts) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      unsubscribe();
       socket.destroy();
       resolve(facts);
     };
-    const onAbort = () => settle(failed('aborted'));
-    // One limit for connect + handshake: a server that accepts and stays silent cannot hold us.
-    const timer = setTimeout(() => settle(failed(`no TLS handshake within ${timeoutMs} ms`, true)), timeoutMs);
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unsubscribe = onAbort(signal, () => settle(stopped()));
     socket.once('secureConnect', () => {
       const cert = socket.getPeerCertificate(true);
       if (!cert || !cert.raw) return settle(failed('the server sent no certificate'));

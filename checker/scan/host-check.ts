@@ -4,6 +4,7 @@
 import type { CheckReport, PortAttempt, ProductChoice } from '../../shared/model.js';
 import { DEFAULT_DEPS, runCheck, type CheckDeps } from '../check.js';
 import type { CheckOptions, ProbeSet, SshCredentials } from '../check-options.js';
+import { withDeadline } from '../probes/probe.js';
 import type { HostTiming } from './timing.js';
 
 /** What to check on one host: the inventory entry merged with the scan's flags. */
@@ -29,18 +30,19 @@ export interface HostCheckContext {
 type TcpProbe = CheckDeps['tcp'];
 
 /**
- * The connect probe with the host's adaptive timeout instead of the fixed one: the first attempt
+ * The connect probe with the host's adaptive timeout inside the fixed one: the first attempt
  * at a port gets the current estimate, the retry of a filtered port a longer one. Every answer
  * (open or refused) is an RTT sample for this host and the fleet.
  */
 export function adaptiveTcp(timing: HostTiming, tcp: TcpProbe): TcpProbe {
   const firstTimeouts = new Map<string, number>();
-  return async (address: string, port: number, _fixedTimeoutMs: number, signal?: AbortSignal): Promise<PortAttempt> => {
-    const key = `${address}:${port}`;
+  return async (target, { signal }): Promise<PortAttempt> => {
+    const key = `${target.address}:${target.port}`;
     const first = firstTimeouts.get(key);
     const timeoutMs = first === undefined ? timing.firstTimeout() : timing.retryTimeout(first);
     if (first === undefined) firstTimeouts.set(key, timeoutMs);
-    const attempt = await tcp(address, port, timeoutMs, signal);
+    // A deadline of the scan's own inside the check's (--timeout-ms, and the scan's stop signal).
+    const attempt = await withDeadline(timeoutMs, signal, (inner) => tcp(target, { signal: inner }));
     if (attempt.state !== 'filtered' && attempt.latencyMs !== null) timing.sample(attempt.latencyMs);
     return attempt;
   };

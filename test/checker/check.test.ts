@@ -260,7 +260,7 @@ describe('runCheck: auto-detection (real sshd)', () => {
 
   it('auto sends credentials only to the chosen product\'s SSH ports, after deciding', async () => {
     const seen: Array<[number, boolean]> = [];
-    const ssh: CheckDeps['ssh'] = (address, port, o) => (seen.push([port, o.credentials !== undefined]), DEFAULT_DEPS.ssh(address, port, o));
+    const ssh: CheckDeps['ssh'] = (target, c) => (seen.push([target.port, target.credentials !== undefined]), DEFAULT_DEPS.ssh(target, c));
     const other = await startSshd();
     try {
       const map = allClosedExcept({ 22: other.port, 443: s.pbxHttpsValid!.port, 2020: sshd.port });

@@ -1,7 +1,14 @@
 // probeHttp against real HTTP(S) servers: GUI recognition, redirects, body cap, silence; then the pure rules.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpTimedOut, probeHttp } from '../../checker/probes/http.js';
+import { httpTimedOut, probeHttp as probe, type HttpTarget } from '../../checker/probes/http.js';
+import { withDeadline } from '../../checker/probes/probe.js';
+
+/** The caller's side of the contract: one deadline of `timeoutMs` per fetch. */
+const probeHttp = (address: string, port: number, o: Omit<HttpTarget, 'address' | 'port'> & { timeoutMs: number }) => {
+  const { timeoutMs, ...rest } = o;
+  return withDeadline(timeoutMs, undefined, (signal) => probe({ address, port, ...rest }, { signal }));
+};
 import type { HttpFacts, PortResult } from '../../shared/model.js';
 import { httpFindings, pageTitle } from '../../shared/rules/http.js';
 import { makeCertificates } from '../harness/tls-certs.js';

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { sshExec, SshExecError, type SshExecOptions } from '../../checker/ssh-exec.js';
+import { withDeadline } from '../../checker/probes/probe.js';
+import { sshExec as exec, SshExecError, type SshCommand, type SshExecTarget } from '../../checker/ssh-exec.js';
 import { PbxreadyError } from '../../shared/errors.js';
 import { startSshd, TEST_USER, type SshdServer } from '../harness/sshd.js';
 import { startHttpServer } from '../harness/servers.js';
@@ -18,6 +19,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await sshd?.stop();
 });
+
+type SshExecOptions = Omit<SshExecTarget, 'address' | 'port'> & Omit<SshCommand, 'command'> & { timeoutMs: number };
+
+/** The caller's side: one deadline of `timeoutMs` for the whole run. */
+function sshExec(address: string, port: number, o: SshExecOptions, command: string) {
+  const { timeoutMs, maxOutputBytes, stdin, ...target } = o;
+  return withDeadline(timeoutMs, undefined, (signal) => exec({ address, port, ...target }, { command, maxOutputBytes, ...(stdin !== undefined ? { stdin } : {}) }, { signal }));
+}
 
 function options(extra: Partial<SshExecOptions> = {}): SshExecOptions {
   return {
@@ -51,6 +60,11 @@ describe('sshExec', () => {
   test('runs a command: exit code, stdout and stderr apart', async () => {
     const result = await sshExec('127.0.0.1', sshd.port, options(), 'echo hello; echo err >&2; exit 3');
     expect(result).toEqual({ exitCode: 3, stdout: 'hello\n', stderr: 'err\n', hostKey: 'unpinned', fingerprint: sshd.hostKeyFingerprints.ed25519 });
+  });
+
+  test('stdin reaches the command, then end of file (a script for `sh -s`)', async () => {
+    const result = await sshExec('127.0.0.1', sshd.port, options({ stdin: 'echo from-stdin; wc -c </dev/null\nexit 4\n' }), 'sh -s');
+    expect(result).toMatchObject({ exitCode: 4, stdout: 'from-stdin\n0\n', stderr: '' });
   });
 
   test('key login with a matching pinned fingerprint', async () => {
@@ -102,6 +116,21 @@ describe('sshExec', () => {
     for (let i = 0; i < 20 && left.length > 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
       left = await userProcesses('sleep 37');
+    }
+    expect(left).toEqual([]);
+  });
+
+  test('the time limit also ends a command fed on stdin (after end of file)', async () => {
+    const pending = rejection(sshExec('127.0.0.1', sshd.port, options({ timeoutMs: 1500, stdin: 'exec sleep 38\n' }), 'sh -s'));
+    await new Promise((r) => setTimeout(r, 800));
+    expect(await userProcesses('sleep 38')).toHaveLength(1);
+    const err = await pending;
+    expect(err.code).toBe('E_SSH_TIMEOUT');
+    expect(err.message).toContain('timed out after 1500 ms waiting for the command');
+    let left = await userProcesses('sleep 38');
+    for (let i = 0; i < 20 && left.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await userProcesses('sleep 38');
     }
     expect(left).toEqual([]);
   });

@@ -5,7 +5,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadKnownHosts } from '../../checker/probes/known-hosts.js';
-import { probeSsh, type SshProbeOptions } from '../../checker/probes/ssh.js';
+import { deadline, withDeadline } from '../../checker/probes/probe.js';
+import { probeSsh, type SshTarget } from '../../checker/probes/ssh.js';
 import { sshFindings } from '../../shared/rules/ssh.js';
 import { UsageError } from '../../shared/errors.js';
 import type { PortResult, SshFacts } from '../../shared/model.js';
@@ -28,8 +29,16 @@ function portResult(port: number, ssh: SshFacts): PortResult {
   return { port, address: '127.0.0.1', purpose: 'ssh', required: true, state: 'open', reason: 'connected', latencyMs: 1, ssh };
 }
 
-function probe(extra: Partial<SshProbeOptions> = {}, port = sshd.port): Promise<SshFacts> {
-  return probeSsh('127.0.0.1', port, { host: '127.0.0.1', timeoutMs: 5000, ...extra });
+/** The caller's side of the contract: a deadline of `timeoutMs`, and a fresh one for the login. */
+async function probe(extra: Partial<SshTarget> & { timeoutMs?: number } = {}, port = sshd.port): Promise<SshFacts> {
+  const { timeoutMs = 5000, ...target } = extra;
+  const login = deadline(timeoutMs);
+  try {
+    const facts = await withDeadline(timeoutMs, undefined, (signal) => probeSsh({ address: '127.0.0.1', port, host: '127.0.0.1', ...target }, { signal, loginSignal: () => login.signal }));
+    return { ...facts, timeoutMs };
+  } finally {
+    login.clear();
+  }
 }
 
 /** Run `fn` and return what sshd logged meanwhile (its log lines reach us asynchronously). */

@@ -2,7 +2,11 @@
 // firewall for filtered (DROP), reset and ICMP rejections.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyConnectError, probeTcp } from '../../checker/probes/tcp.js';
+import { withDeadline } from '../../checker/probes/probe.js';
+import { classifyConnectError, probeTcp as probe } from '../../checker/probes/tcp.js';
+
+/** The caller's side of the contract: one deadline of `ms`, optionally inside a stop signal. */
+const probeTcp = (address: string, port: number, ms: number, stop?: AbortSignal) => withDeadline(ms, stop, (signal) => probe({ address, port }, { signal }));
 import { createNetns, type TestNetns } from '../harness/netns.js';
 import { closedPort, startSilentServer, type TestServer } from '../harness/servers.js';
 

@@ -1,7 +1,12 @@
 // probeTls against real TLS servers with certificates made in the test, then the pure TLS rules.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeTls } from '../../checker/probes/tls.js';
+import { withDeadline } from '../../checker/probes/probe.js';
+import { probeTls as probe } from '../../checker/probes/tls.js';
+
+/** The caller's side of the contract: one deadline of `timeoutMs` per handshake. */
+const probeTls = (address: string, port: number, o: { host: string; timeoutMs: number }) =>
+  withDeadline(o.timeoutMs, undefined, (signal) => probe({ address, port, host: o.host }, { signal }));
 import type { PortResult } from '../../shared/model.js';
 import { tlsFindings } from '../../shared/rules/tls.js';
 import { makeCertificates, type TestCertificates } from '../harness/tls-certs.js';

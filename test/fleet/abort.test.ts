@@ -10,6 +10,8 @@ import { probeHttp } from '../../checker/probes/http.js';
 import { probeIcmp } from '../../checker/probes/icmp.js';
 import { probeSsh } from '../../checker/probes/ssh.js';
 import { probeTls } from '../../checker/probes/tls.js';
+import { ICMP_SLACK_MS } from '../../checker/probes/icmp.js';
+import { withDeadline } from '../../checker/probes/probe.js';
 import { SqliteHistory } from '../../checker/history/sqlite.js';
 import { createNetns } from '../harness/netns.js';
 import { startSilentServer, type TestServer } from '../harness/servers.js';
@@ -40,7 +42,8 @@ describe('service probes stop on abort', () => {
       // .6 of the namespace's /29 is assigned to nobody: no echo reply ever comes.
       const silent = ns.hostAddress.replace(/\.1$/, '.6');
       const t0 = Date.now();
-      const r = await probeIcmp([silent], { timeoutMs: 10_000, signal: AbortSignal.timeout(300) });
+      // The check's 10 s deadline, inside a stop that comes after 300 ms.
+      const r = await withDeadline(10_000 + ICMP_SLACK_MS, AbortSignal.timeout(300), (signal) => probeIcmp({ addresses: [silent], replyWithinMs: 10_000 }, { signal }));
       expect(Date.now() - t0).toBeLessThan(1000);
       expect(r).toEqual({ measured: false, reason: 'stopped before an answer (the check was aborted)', alive: null, rttMs: null });
     } finally {
@@ -49,14 +52,14 @@ describe('service probes stop on abort', () => {
   });
 
   it('DNS: an aborted check stops waiting for the resolver', async () => {
-    await expect(resolveHost('pbx.example.com', 10_000, AbortSignal.abort())).rejects.toMatchObject({ reason: 'stopped before an answer (the check was aborted)' });
-    expect(await resolveHost('127.0.0.1', 10_000, AbortSignal.abort())).toEqual(['127.0.0.1']); // a literal needs no lookup
+    await expect(withDeadline(10_000, AbortSignal.abort(), (signal) => resolveHost('pbx.example.com', { signal }))).rejects.toMatchObject({ reason: 'stopped before an answer (the check was aborted)' });
+    expect(await withDeadline(10_000, AbortSignal.abort(), (signal) => resolveHost('127.0.0.1', { signal }))).toEqual(['127.0.0.1']); // a literal needs no lookup
   });
 
   it('SSH: aborted mid-banner wait, it returns at once and closes its socket', async () => {
     const before = tarpit.connections();
     const t0 = Date.now();
-    const facts = await probeSsh('127.0.0.1', tarpit.port, { host: '127.0.0.1', timeoutMs: 10_000, signal: AbortSignal.timeout(300) });
+    const facts = await withDeadline(10_000, AbortSignal.timeout(300), (signal) => probeSsh({ address: '127.0.0.1', port: tarpit.port, host: '127.0.0.1' }, { signal }));
     expect(Date.now() - t0).toBeLessThan(1500);
     expect(tarpit.connections()).toBe(before + 1);
     expect(facts.error).toBe('stopped before an answer (the check was aborted)');
@@ -68,9 +71,9 @@ describe('service probes stop on abort', () => {
     const stopped = AbortSignal.abort();
     const t0 = Date.now();
     const [ssh, http, tls] = await Promise.all([
-      probeSsh('127.0.0.1', tarpit.port, { host: '127.0.0.1', timeoutMs: 10_000, signal: stopped }),
-      probeHttp('127.0.0.1', tarpit.port, { host: '127.0.0.1', scheme: 'http', timeoutMs: 10_000, signal: stopped }),
-      probeTls('127.0.0.1', tarpit.port, { host: '127.0.0.1', timeoutMs: 10_000, now: () => new Date(), signal: stopped }),
+      withDeadline(10_000, stopped, (signal) => probeSsh({ address: '127.0.0.1', port: tarpit.port, host: '127.0.0.1' }, { signal })),
+      withDeadline(10_000, stopped, (signal) => probeHttp({ address: '127.0.0.1', port: tarpit.port, host: '127.0.0.1', scheme: 'http' }, { signal })),
+      withDeadline(10_000, stopped, (signal) => probeTls({ address: '127.0.0.1', port: tarpit.port, host: '127.0.0.1' }, { signal, now: () => new Date() })),
     ]);
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(ssh.error).toBe('stopped before an answer (the check was aborted)');

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshAgentSource } from '../../checker/agent-source/ssh.js';
 import { CHECK_DEFAULTS, type CheckOptions } from '../../checker/check-options.js';
+import { withDeadline } from '../../checker/probes/probe.js';
 import { probeSsh } from '../../checker/probes/ssh.js';
 import type { CheckReport, PortResult } from '../../shared/model.js';
 import { startSshd, type SshdServer } from '../harness/sshd.js';
@@ -22,7 +23,7 @@ afterAll(() => sshd?.stop());
 
 /** The check as it would be after probing the real sshd (mapped to profile port 2020). */
 async function checked(fingerprint?: string): Promise<CheckReport> {
-  const ssh = await probeSsh('127.0.0.1', sshd.port, { host: '127.0.0.1', timeoutMs: 5000, credentials: options.ssh! });
+  const ssh = await withDeadline(5000, undefined, (signal) => probeSsh({ address: '127.0.0.1', port: sshd.port, host: '127.0.0.1', credentials: options.ssh! }, { signal }));
   if (fingerprint) ssh.fingerprint = fingerprint;
   const port: PortResult = { port: 2020, address: '127.0.0.1', purpose: 'ssh', required: true, state: 'open', reason: 'connected', latencyMs: 1, ssh };
   return checkReport([port]);
