@@ -6,7 +6,7 @@
 import type { TicketContent } from './content.js';
 import { customFieldValues, formFactsHtml, type FormSettings } from './fields.js';
 import { ISSUE_TYPES, type Priority, type TicketForm } from './form.js';
-import { jsonReply, type TicketProvider } from './provider.js';
+import { dryRunOutcome, jsonReply, type TicketProvider } from './provider.js';
 import type { AttachmentLimit, MultipartPart, TicketRequest } from './request.js';
 
 /** "The total size of these attachments cannot exceed 20MB" (per ticket/note); counted in decimal MB to stay on the safe side. */
@@ -64,14 +64,14 @@ export const freshdesk: TicketProvider = {
 
   async attach(ctx, ticketId, content) {
     const reply = await ctx.send(freshdeskNoteRequest(ticketId, content));
-    if (!reply) return { provider: 'freshdesk', ticket: ticketId, summary: 'dry run: nothing sent' };
+    if (!reply) return dryRunOutcome('freshdesk', ticketId);
     const note = jsonReply('Freshdesk', reply);
     return { provider: 'freshdesk', ticket: ticketId, summary: `private note ${String(note.id ?? '?')} added to Freshdesk ticket ${ticketId} with ${content.attachments.length} attachments` };
   },
 
   async create(ctx, content, form) {
     const reply = await ctx.send(freshdeskCreateRequest(content, form, ctx.settings));
-    if (!reply) return { provider: 'freshdesk', ticket: '(dry run)', summary: 'dry run: nothing sent' };
+    if (!reply) return dryRunOutcome('freshdesk');
     const id = String(jsonReply('Freshdesk', reply).id ?? '?');
     return { provider: 'freshdesk', ticket: id, summary: `Freshdesk ticket ${id} created: ${ctx.connection.baseUrl.replace(/\/+$/, '')}/a/tickets/${id}` };
   },

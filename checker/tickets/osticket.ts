@@ -8,7 +8,7 @@ import type { TicketContent } from './content.js';
 import { customFieldValues, formFactsHtml, type FormSettings } from './fields.js';
 import { ISSUE_TYPES, type TicketForm } from './form.js';
 import { errorExcerpt } from './http.js';
-import type { TicketProvider } from './provider.js';
+import { dryRunOutcome, type TicketProvider } from './provider.js';
 import { dataUrl, type Attachment, type AttachmentLimit, type TicketRequest } from './request.js';
 
 /** osTicket's admin "Maximum File Size" (1 MB unless raised); checked on the decoded file. Overridable in the config. */
@@ -57,7 +57,7 @@ export const osticket: TicketProvider = {
 
   async create(ctx, content, form) {
     const reply = await ctx.send(osticketCreateRequest(content, form, ctx.settings));
-    if (!reply) return { provider: 'osticket', ticket: '(dry run)', summary: 'dry run: nothing sent' };
+    if (!reply) return dryRunOutcome('osticket');
     // osTicket answers 201 with the new ticket's number as plain text.
     const number = errorExcerpt(reply.text);
     return { provider: 'osticket', ticket: number, summary: `osTicket ticket #${number} created` };

@@ -32,6 +32,11 @@ export interface TicketOutcome {
   summary: string;
 }
 
+/** What a desk returns when --dry-run printed the requests instead of sending them. */
+export function dryRunOutcome(provider: ProviderName, ticket = '(dry run)'): TicketOutcome {
+  return { provider, ticket, summary: 'dry run: nothing sent' };
+}
+
 export interface TicketProvider {
   name: ProviderName;
   title: string;

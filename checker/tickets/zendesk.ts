@@ -8,7 +8,7 @@ import type { TicketContent } from './content.js';
 import { customFieldValues, formFactsMarkdown, type FormSettings } from './fields.js';
 import { ISSUE_TYPES, type IssueTypeKey, type Priority, type TicketForm } from './form.js';
 import { TicketDeliveryError } from './http.js';
-import { jsonReply, type ProviderContext, type TicketProvider } from './provider.js';
+import { dryRunOutcome, jsonReply, type ProviderContext, type TicketProvider } from './provider.js';
 import type { AttachmentLimit, TicketRequest } from './request.js';
 
 /** Zendesk: "The maximum attachment size is 50 MB" per file. */
@@ -92,7 +92,7 @@ export const zendesk: TicketProvider = {
   async attach(ctx, ticketId, content) {
     const tokens = await upload(ctx, content);
     const reply = await ctx.send(zendeskCommentRequest(ticketId, content, tokens ?? placeholderTokens(content)));
-    if (!tokens || !reply) return { provider: 'zendesk', ticket: ticketId, summary: 'dry run: nothing sent' };
+    if (!tokens || !reply) return dryRunOutcome('zendesk', ticketId);
     jsonReply('Zendesk', reply);
     return { provider: 'zendesk', ticket: ticketId, summary: `private comment added to Zendesk ticket ${ticketId} with ${tokens.length} attachments` };
   },
@@ -100,7 +100,7 @@ export const zendesk: TicketProvider = {
   async create(ctx, content, form) {
     const tokens = await upload(ctx, content);
     const reply = await ctx.send(zendeskCreateRequest(content, form, ctx.settings, tokens ?? placeholderTokens(content)));
-    if (!tokens || !reply) return { provider: 'zendesk', ticket: '(dry run)', summary: 'dry run: nothing sent' };
+    if (!tokens || !reply) return dryRunOutcome('zendesk');
     const ticket = jsonReply('Zendesk', reply).ticket as { id?: unknown } | undefined;
     const id = String(ticket?.id ?? '?');
     return { provider: 'zendesk', ticket: id, summary: `Zendesk ticket ${id} created: ${ctx.connection.baseUrl.replace(/\/+$/, '')}/agent/tickets/${id}` };
