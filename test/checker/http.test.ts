@@ -40,10 +40,27 @@ beforeAll(async () => {
     res.end('</body></html>');
   });
   servers.silent = await startSilentServer();
+  // Thinks for a fifth of the timeout before its first byte, then sends the body in two parts.
+  const slowly: Parameters<typeof startHttpServer>[0] = (_req, res) => {
+    setTimeout(() => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.write('<html><head><title>Slow</title></head><body>');
+      setTimeout(() => res.end('done</body></html>'), GAP_MS);
+    }, DELAY_MS);
+  };
+  servers.slow = await startHttpServer(slowly);
+  servers.slowTls = await startHttpsServer(certs.selfSigned, slowly);
 });
 afterAll(() => Promise.all(Object.values(servers).map((s) => s.stop())));
 
 const opts = { host: 'pbx.customer.test', scheme: 'http' as const, timeoutMs: 3000 };
+
+/** The slow servers' pauses, as parts of the timeout the timing tests give the probe. */
+const TIMING_TIMEOUT_MS = 5000;
+const DELAY_MS = TIMING_TIMEOUT_MS / 5;
+const GAP_MS = TIMING_TIMEOUT_MS / 10;
+/** Timers may fire a little early against performance.now(); never by this much. */
+const CLOCK_SLACK_MS = 20;
 
 describe('probeHttp', () => {
   it('recognises a PBXware login page, with status, Server and title; Host names the user\'s host', async () => {
@@ -85,6 +102,37 @@ describe('probeHttp', () => {
     const h = await probeHttp('127.0.0.1', servers.huge!.port, { ...opts, maxBodyBytes: 64 * 1024 });
     expect(h.bodyBytes).toBe(64 * 1024);
     expect(h.title).toBe('Big');
+  });
+
+  it('phase timings: the first byte\'s delay is processing, the gap inside the body is transfer', async () => {
+    const h = await probeHttp('127.0.0.1', servers.slow!.port, { ...opts, timeoutMs: TIMING_TIMEOUT_MS });
+    expect(h.error).toBeUndefined();
+    expect(h.title).toBe('Slow');
+    const t = h.timings!;
+    expect(t.tlsMs).toBeNull();
+    expect(t.connectMs).toBeGreaterThanOrEqual(0);
+    expect(t.connectMs!).toBeLessThan(DELAY_MS);
+    expect(t.processingMs).toBeGreaterThanOrEqual(DELAY_MS - CLOCK_SLACK_MS);
+    expect(t.processingMs!).toBeLessThan(TIMING_TIMEOUT_MS);
+    expect(t.transferMs).toBeGreaterThanOrEqual(GAP_MS - CLOCK_SLACK_MS);
+    expect(t.transferMs!).toBeLessThan(TIMING_TIMEOUT_MS);
+  });
+
+  it('phase timings over HTTPS: the handshake is its own phase, not processing', async () => {
+    const h = await probeHttp('127.0.0.1', servers.slowTls!.port, { ...opts, scheme: 'https', timeoutMs: TIMING_TIMEOUT_MS });
+    expect(h.error).toBeUndefined();
+    const t = h.timings!;
+    expect(t.tlsMs).toBeGreaterThan(0);
+    expect(t.tlsMs!).toBeLessThan(DELAY_MS);
+    expect(t.processingMs).toBeGreaterThanOrEqual(DELAY_MS - CLOCK_SLACK_MS);
+    expect(t.processingMs!).toBeLessThan(TIMING_TIMEOUT_MS);
+    expect(t.transferMs).toBeGreaterThanOrEqual(GAP_MS - CLOCK_SLACK_MS);
+  });
+
+  it('phase timings when the server never answers: connected, no first byte', async () => {
+    const h = await probeHttp('127.0.0.1', servers.silent!.port, { ...opts, timeoutMs: 600 });
+    expect(h.timings).toMatchObject({ tlsMs: null, processingMs: null, transferMs: null });
+    expect(h.timings!.connectMs).toBeGreaterThanOrEqual(0);
   });
 
   it('a server that accepts and never answers is bounded by the timeout', async () => {
