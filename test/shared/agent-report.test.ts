@@ -55,7 +55,7 @@ describe('the one agent-report validator', () => {
     const file = onDisk(value);
     await expect(readAgentReport(file)).rejects.toThrow(`${file}: not a pbxready-agent report (${reason})`);
     // The ticket reader checks the contract every report kind shares (kind, verdict, findings) first.
-    const ticketReason = reason === 'findings is not a list' ? 'r.json is not a pbxready report (no valid "findings")' : `r.json is not a usable agent report (${reason})`;
+    const ticketReason = reason === 'findings is not a list' ? 'r.json is not a pbxready report: findings is not a list' : `r.json is not a usable agent report (${reason})`;
     expect(() => parseTicketReport(JSON.stringify(value), 'r.json')).toThrow(ticketReason);
   });
 
