@@ -2,7 +2,7 @@
 
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { deadlineMs, onAbort, type ProbeContext } from './probe.js';
+import { deadlineMs, onAbort, STOPPED_REASON, type ProbeContext } from './probe.js';
 
 export class DnsFailure extends Error {
   constructor(readonly reason: string) {
@@ -25,7 +25,7 @@ export const resolveHost: Resolver = async (host, { signal }) => {
   if (isIP(host)) return [host];
   const why = () => {
     const ms = deadlineMs(signal);
-    return new DnsFailure(ms === null ? 'stopped before an answer (the check was aborted)' : `no answer within ${ms} ms`);
+    return new DnsFailure(ms === null ? STOPPED_REASON : `no answer within ${ms} ms`);
   };
   if (signal.aborted) throw why();
   let unsubscribe = () => {};

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import type { IcmpResult } from '../../shared/model.js';
-import { deadlineMs, onAbort, type ProbeContext } from './probe.js';
+import { deadlineMs, onAbort, STOPPED_REASON, type ProbeContext } from './probe.js';
 
 interface PingSession {
   pingHost(target: string, cb: (err: Error | null, target: string, sent?: Date, rcvd?: Date) => void): void;
@@ -72,7 +72,7 @@ export async function probeIcmp(target: IcmpTarget, { signal }: ProbeContext): P
 
 function stoppedReason(signal: AbortSignal): string {
   const ms = deadlineMs(signal);
-  return ms === null ? 'stopped before an answer (the check was aborted)' : `the raw socket gave no result within ${ms} ms`;
+  return ms === null ? STOPPED_REASON : `the raw socket gave no result within ${ms} ms`;
 }
 
 function pingOnce(ping: NetPing, address: string, replyWithinMs: number, signal: AbortSignal): Promise<Ping> {

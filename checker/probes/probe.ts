@@ -12,6 +12,9 @@ export interface ProbeContext {
 
 export type Probe<Target, Facts> = (target: Target, context: ProbeContext) => Promise<Facts>;
 
+/** How a probe words a stop that was not its deadline (SIGTERM on a scan, a scraper that hung up). */
+export const STOPPED_REASON = 'stopped before an answer (the check was aborted)';
+
 /** The reason a probe's signal carries when its time ran out. */
 export class DeadlineExceeded extends Error {
   constructor(readonly ms: number) {

@@ -11,7 +11,7 @@ import type { SshCredentials } from '../check-options.js';
 import type { SshAuthResult, SshFacts } from '../../shared/model.js';
 import { SSH_ERRORS } from '../../shared/rules/ssh.js';
 import { secrets } from '../../shared/redact.js';
-import type { ProbeContext } from './probe.js';
+import { STOPPED_REASON, type ProbeContext } from './probe.js';
 import { openSshSession, parsePrivateKey, registerSecrets, type SshSessionEnd, type SshSessionTarget } from './ssh-session.js';
 
 export interface SshTarget extends SshSessionTarget {
@@ -29,8 +29,6 @@ export interface SshProbeContext extends ProbeContext {
 /** Who the `none` query names when no credential is given: root exists on every PBX, so the query
  * does not log as an "invalid user" (which fail2ban's default sshd filter counts). */
 export const PROBE_USER = 'root';
-
-const STOPPED = 'stopped before an answer (the check was aborted)';
 
 export function probeSsh(target: SshTarget, context: SshProbeContext): Promise<SshFacts> {
   const facts: SshFacts = { banner: null, hostKeyType: null, fingerprint: null, authMethods: [] };
@@ -78,9 +76,9 @@ export function probeSsh(target: SshTarget, context: SshProbeContext): Promise<S
 
     const onEnd = (end: SshSessionEnd) => {
       if (end.kind === 'stopped') {
-        const why = end.deadlineMs === null ? STOPPED : `no answer within ${end.deadlineMs} ms`;
+        const why = end.deadlineMs === null ? STOPPED_REASON : `no answer within ${end.deadlineMs} ms`;
         if (session.phase === 'auth') setAuth(false, why);
-        return finish(end.deadlineMs === null ? STOPPED : undefined, end.deadlineMs);
+        return finish(end.deadlineMs === null ? STOPPED_REASON : undefined, end.deadlineMs);
       }
       if (end.kind === 'error') return finish(end.message);
       return finish();
