@@ -1,7 +1,7 @@
 // pbxready-agent serve: a real HTTP and HTTPS server, a bearer token compared in constant time.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { authorized } from '../../agent/report-server.js';
 import { createHash } from 'node:crypto';
+import { requireBuilt } from '../harness/cli.js';
 import { ASTERISK, CLI, cleanupRoots, fixtureRoot } from './helpers.js';
 
 const TOKEN = 'serve-token-Fixture-0123456789abcdef';
@@ -22,8 +23,9 @@ interface Served {
   output: () => string;
 }
 
-async function serve(extra: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--log-level', 'trace', '--root', fixtureRoot('pbxware'), '--asterisk-cmd', ASTERISK.pjsip20, '--db-host', '127.0.0.1', '--db-port', '1', ...extra], {
+async function serve(extra: string[], asterisk = ASTERISK.pjsip20): Promise<Served> {
+  requireBuilt(CLI);
+  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--log-level', 'trace', '--root', fixtureRoot('pbxware'), '--asterisk-cmd', asterisk, '--db-host', '127.0.0.1', '--db-port', '1', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -95,6 +97,42 @@ describe('HTTP', () => {
     expect(s.output()).toContain('"status":401');
     expect(s.output()).toContain('"status":200');
     expect(s.output()).not.toContain(TOKEN);
+  });
+});
+
+describe('HEAD /report without the right token', () => {
+  // The Asterisk stand-in, wrapped to count its calls: every report asks Asterisk, so an empty
+  // count means no collection ran.
+  const calls = join(dir, 'asterisk-calls');
+  const counting = join(dir, 'counting-asterisk');
+  let s: Served;
+  beforeAll(async () => {
+    writeFileSync(calls, '');
+    writeFileSync(counting, `#!/bin/sh\necho "$*" >> '${calls}'\nexec '${ASTERISK.pjsip20}' "$@"\n`, { mode: 0o755 });
+    s = await serve([], counting);
+  });
+  afterAll(() => stop(s));
+  const asteriskCalls = () => readFileSync(calls, 'utf8').split('\n').filter(Boolean);
+
+  test('is refused (401, no body) and collects nothing', async () => {
+    const before = asteriskCalls();
+    for (const headers of [{} as Record<string, string>, { authorization: 'Bearer wrong-token-wrong-token-wrong-12' }, { authorization: `Basic ${TOKEN}` }]) {
+      const res = await fetch(s.url, { method: 'HEAD', headers });
+      expect(res.status, JSON.stringify(headers)).toBe(401);
+      expect(res.headers.get('www-authenticate')).toContain('Bearer');
+      expect(await res.text()).toBe('');
+    }
+    expect(s.output()).toContain('"method":"HEAD"');
+    expect(asteriskCalls()).toEqual(before);
+  });
+
+  test('with the token, HEAD is answered (200, no body) and does collect: the count above can see a collection', async () => {
+    const before = asteriskCalls().length;
+    const res = await fetch(s.url, { method: 'HEAD', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('application/json');
+    expect(await res.text()).toBe('');
+    expect(asteriskCalls().length).toBeGreaterThan(before);
   });
 });
 
