@@ -110,7 +110,7 @@ describe('sshExec', () => {
     const err = await pending;
     expect(err.code).toBe('E_SSH_TIMEOUT');
     expect(err.message).toContain('timed out after 1500 ms waiting for the command');
-    expect(Date.now() - started).toBeLessThan(1500 + 2000);
+    expect(Date.now() - started).toBeLessThan(1500 * 3); // ended by the limit, not by the 37 s command
     // sshd delivers the KILL we asked for; poll briefly for it to land.
     let left = await userProcesses('sleep 37');
     for (let i = 0; i < 20 && left.length > 0; i++) {

@@ -30,6 +30,11 @@ afterAll(async () => {
   await cleanup?.();
 });
 
+// Every probe here is given a 10 s deadline and aborted far sooner: "stopped at the abort" means
+// well before that timeout (a bound a busy machine cannot miss), not within a tight window.
+const PROBE_TIMEOUT_MS = 10_000;
+const STOPPED_BEFORE_MS = PROBE_TIMEOUT_MS / 4;
+
 const waitFor = async (cond: () => boolean, ms: number) => {
   const t0 = Date.now();
   while (!cond() && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 20));
@@ -44,7 +49,7 @@ describe('service probes stop on abort', () => {
       const t0 = Date.now();
       // The check's 10 s deadline, inside a stop that comes after 300 ms.
       const r = await withDeadline(10_000 + ICMP_SLACK_MS, AbortSignal.timeout(300), (signal) => probeIcmp({ addresses: [silent], replyWithinMs: 10_000 }, { signal }));
-      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(Date.now() - t0).toBeLessThan(STOPPED_BEFORE_MS);
       expect(r).toEqual({ measured: false, reason: 'stopped before an answer (the check was aborted)', alive: null, rttMs: null });
     } finally {
       await ns.stop();
@@ -60,7 +65,7 @@ describe('service probes stop on abort', () => {
     const before = tarpit.connections();
     const t0 = Date.now();
     const facts = await withDeadline(10_000, AbortSignal.timeout(300), (signal) => probeSsh({ address: '127.0.0.1', port: tarpit.port, host: '127.0.0.1' }, { signal }));
-    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(Date.now() - t0).toBeLessThan(STOPPED_BEFORE_MS);
     expect(tarpit.connections()).toBe(before + 1);
     expect(facts.error).toBe('stopped before an answer (the check was aborted)');
     expect(facts.timedOut).toBeUndefined();
@@ -75,7 +80,7 @@ describe('service probes stop on abort', () => {
       withDeadline(10_000, stopped, (signal) => probeHttp({ address: '127.0.0.1', port: tarpit.port, host: '127.0.0.1', scheme: 'http' }, { signal })),
       withDeadline(10_000, stopped, (signal) => probeTls({ address: '127.0.0.1', port: tarpit.port, host: '127.0.0.1' }, { signal, now: () => new Date() })),
     ]);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(Date.now() - t0).toBeLessThan(STOPPED_BEFORE_MS);
     expect(ssh.error).toBe('stopped before an answer (the check was aborted)');
     expect(http.error).toBe('aborted');
     expect(tls.error).toBe('aborted');
@@ -119,7 +124,7 @@ describe('pbxready scan --probes full', () => {
       const inv = join(dir, 'tarpits.txt');
       const db = join(dir, 'tarpits.db');
       await writeFile(inv, Array.from({ length: 3 }, (_, i) => `${address} pbxware name=t${i} ports=80,443,2020`).join('\n'));
-      const { child, done } = startCli(['scan', '--inventory', inv, '--allow-private', '--db', db, '--timeout-ms', '10000', '--format', 'ndjson']);
+      const { child, done } = startCli(['scan', '--inventory', inv, '--allow-private', '--db', db, '--timeout-ms', String(PROBE_TIMEOUT_MS), '--format', 'ndjson']);
       // 3 hosts × 3 ports connected (TCP) and at least one service probe each on top.
       await waitFor(() => pits.accepted() >= 12, 5000);
       expect(pits.accepted()).toBeGreaterThanOrEqual(12);
@@ -127,7 +132,7 @@ describe('pbxready scan --probes full', () => {
       const t0 = Date.now();
       child.kill('SIGTERM');
       const r = await done;
-      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(Date.now() - t0).toBeLessThan(STOPPED_BEFORE_MS);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('SCAN_INTERRUPTED The scan was interrupted after 0 of 3 hosts.');
       const store = new SqliteHistory(db);
