@@ -117,7 +117,7 @@ async function wellKnownTarpits(address: string): Promise<{ accepted: () => numb
 }
 
 describe('pbxready scan --probes full', () => {
-  it('SIGTERM while HTTP, TLS and SSH probes wait on tarpits (10 s --timeout-ms) stops within a second', async () => {
+  it('SIGTERM while HTTP, TLS and SSH probes wait on tarpits (10 s --timeout-ms) stops long before the timeout', async () => {
     const address = `127.66.${process.pid % 250}.${(Date.now() % 250) + 1}`;
     const pits = await wellKnownTarpits(address);
     try {
@@ -126,7 +126,7 @@ describe('pbxready scan --probes full', () => {
       await writeFile(inv, Array.from({ length: 3 }, (_, i) => `${address} pbxware name=t${i} ports=80,443,2020`).join('\n'));
       const { child, done } = startCli(['scan', '--inventory', inv, '--allow-private', '--db', db, '--timeout-ms', String(PROBE_TIMEOUT_MS), '--format', 'ndjson']);
       // 3 hosts × 3 ports connected (TCP) and at least one service probe each on top.
-      await waitFor(() => pits.accepted() >= 12, 5000);
+      await waitFor(() => pits.accepted() >= 12, PROBE_TIMEOUT_MS / 2); // a loaded machine starts node slowly
       expect(pits.accepted()).toBeGreaterThanOrEqual(12);
       await new Promise((r) => setTimeout(r, 300));
       const t0 = Date.now();

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeNdjson } from '../../checker/scan/output.js';
 import { REDACTED, secrets } from '../../shared/redact.js';
 import { closedPort, startSilentServer, type TestServer } from '../harness/servers.js';
-import { checkReport, port } from '../support/reports.js';
+import { checkReport, port } from '../fixtures/reports.js';
 import { REPO, requireBuild, runCli, tempDir, type CliResult } from './helpers.js';
 
 const TOKEN = `T0A1B2/B3C4D5/Sekr1t${process.pid}x`;

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readAgentReport } from '../../agent/state.js';
 import { parseTicketReport } from '../../checker/tickets/report.js';
 import { agentReportProblem, isAgentReport, parseAgentReport } from '../../shared/agent-report/validate.js';
-import { agentReport, listen } from '../support/reports.js';
+import { agentReport, listen } from '../fixtures/reports.js';
 
 const dir = mkdtempSync(join(tmpdir(), `pbxready-agent-report-${process.pid}-`));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAgentSource, reportUrl } from '../../checker/agent-source/http.js';
 import type { CheckReport } from '../../shared/model.js';
 import { AGENT_CLI, CHECKER_CLI as CLI, REPO, requireBuilt, runCli } from '../harness/cli.js';
-import { checkReport } from './reports.js';
+import { checkReport } from '../fixtures/reports.js';
 
 const FIXTURE = join(REPO, 'test/fixtures/pbxware');
 const ASTERISK = join(REPO, 'test/fixtures/asterisk/ast20-pjsip/asterisk');

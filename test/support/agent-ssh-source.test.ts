@@ -9,7 +9,7 @@ import { withDeadline } from '../../checker/probes/probe.js';
 import { probeSsh } from '../../checker/probes/ssh.js';
 import type { CheckReport, PortResult } from '../../shared/model.js';
 import { startSshd, type SshdServer } from '../harness/sshd.js';
-import { checkReport } from './reports.js';
+import { checkReport } from '../fixtures/reports.js';
 
 let sshd: SshdServer;
 let options: CheckOptions;

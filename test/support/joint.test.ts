@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addressMismatch, insideView, jointFindings } from '../../shared/rules/joint.js';
 import type { ListeningSocket, PortState } from '../../shared/model.js';
-import { agentReport, checkReport, listen, port } from './reports.js';
+import { agentReport, checkReport, listen, port } from '../fixtures/reports.js';
 
 type Inside = 'reachable' | 'loopback-only' | 'none' | 'unknown';
 

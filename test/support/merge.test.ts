@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeAgent } from '../../checker/agent-source/merge.js';
 import { parseAgentReport } from '../../shared/agent-report/validate.js';
 import { finding } from '../../shared/findings.js';
-import { agentReport, checkReport, listen, port } from './reports.js';
+import { agentReport, checkReport, listen, port } from '../fixtures/reports.js';
 
 describe('mergeAgent', () => {
   const outside = () => {

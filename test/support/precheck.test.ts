@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareVersions, decide, downtimeEstimate, precheck, upgradeSpaceNeeded } from '../../shared/precheck.js';
 import type { AgentReport, CheckReport, PrecheckItem } from '../../shared/model.js';
-import { agentReport, checkReport, port } from './reports.js';
+import { agentReport, checkReport, port } from '../fixtures/reports.js';
 
 const GiB = 1024 ** 3;
 const ITEM_IDS = ['reach-gui', 'reach-ssh', 'configuration', 'custom-development', 'disk-space', 'cdr-size', 'backup', 'active-calls', 'version', 'downtime'];
