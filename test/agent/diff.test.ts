@@ -4,23 +4,15 @@ import { describe, expect, test } from 'vitest';
 import type { AgentReport } from '../../shared/model.js';
 import { agentFindings, type AgentFacts } from '../../shared/rules/agent.js';
 import { diffAgentReports } from '../../shared/snapshot-diff.js';
+import { agentReport } from '../fixtures/reports.js';
 
-const base: AgentReport = {
-  schemaVersion: 1,
-  kind: 'agent',
-  tool: { name: 'pbxready', version: '0' },
-  generatedAt: '2024-01-01T00:00:00Z',
-  durationMs: 1,
-  verdict: 'ready',
-  host: { hostname: 'pbx', os: 'Linux', kernel: '6.1', uptimeSeconds: 1 },
+const base: AgentReport = agentReport({
   product: { name: 'pbxware', version: '7.1' },
   asterisk: { version: '18.20.0', running: true, activeCalls: 3, endpoints: { total: 10, reachable: 10 }, trunks: [{ name: 'main', state: 'Registered' }] },
   disks: [{ mount: '/', sizeBytes: 100, usedBytes: 50, availBytes: 50, usePercent: 50, holds: [] }],
-  database: { reachable: true, version: '10.11', schemas: [] },
   cdr: { table: 'pbxware.cdr', engine: 'InnoDB', rows: 100, rowsExact: false, dataBytes: 1, indexBytes: 1, oldest: null, newest: null, lastHour: { calls: 10, failed: 1, failedRatio: 0.1 } },
   listening: [],
-  findings: [],
-};
+});
 
 test('an upgrade: versions, endpoints, trunks, calls, disks and findings', () => {
   const after: AgentReport = {

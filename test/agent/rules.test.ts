@@ -4,26 +4,21 @@ import { describe, expect, test } from 'vitest';
 import type { AgentReport } from '../../shared/model.js';
 import { AGENT_THRESHOLDS, agentFindings, agentThresholds, type AgentFacts } from '../../shared/rules/agent.js';
 import { isUnableToPass } from '../../shared/rules/emergency.js';
+import { agentReport } from '../fixtures/reports.js';
 
 const GiB = 1024 ** 3;
 
+/** Healthy facts; each test varies what its rule reads. */
 function facts(over: Partial<AgentFacts> = {}): AgentFacts {
-  return {
-    schemaVersion: 1,
-    kind: 'agent',
-    tool: { name: 'pbxready', version: '0' },
-    generatedAt: '2024-01-01T00:00:00Z',
-    durationMs: 1,
-    host: { hostname: 'pbx', os: 'Linux', kernel: '6', uptimeSeconds: 1 },
-    product: { name: 'pbxware', version: '7' },
+  const { findings: _findings, verdict: _verdict, ...report } = agentReport({
     asterisk: { version: '20', running: true, activeCalls: 0, endpoints: { total: 10, reachable: 10 }, trunks: [] },
     disks: [{ mount: '/', sizeBytes: 100 * GiB, usedBytes: 10 * GiB, availBytes: 90 * GiB, usePercent: 10, inodesUsePercent: 1, holds: ['database'] }],
-    database: { reachable: true, version: '10.11', schemas: [] },
     cdr: { table: 'pbxware.cdr', engine: 'InnoDB', rows: 1000, rowsExact: false, dataBytes: GiB, indexBytes: 0, oldest: null, newest: null, lastHour: { calls: 0, failed: 0, failedRatio: null } },
     listening: [],
     custom: { customConfFiles: [], agiScripts: [], modifiedPackageFiles: [], newestBackup: { path: '/opt/backup/b', ageDays: 1 }, backupDir: '/opt/backup' },
     ...over,
-  };
+  });
+  return report;
 }
 
 const codes = (f: AgentFacts, t = AGENT_THRESHOLDS) => agentFindings(f, t).map((x) => `${x.code}:${x.severity}`);

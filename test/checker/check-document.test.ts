@@ -6,29 +6,32 @@ import { finding } from '../../shared/findings.js';
 import { checkDocument } from '../../shared/render/check-document.js';
 import { renderReport } from '../../shared/render/index.js';
 import { SecretRegistry } from '../../shared/redact.js';
+import { checkReport, port } from '../fixtures/reports.js';
 
-const report: CheckReport = {
-  schemaVersion: 1,
-  kind: 'check',
-  tool: { name: 'pbxready', version: '0.1.0' },
-  generatedAt: '2026-01-02T03:04:05.000Z',
-  durationMs: 1234,
-  target: { host: 'pbx.example.com', addresses: ['203.0.113.10'], product: 'pbxware', productReason: 'SSH port 2020 answers and 2222 does not' },
-  verdict: 'not-ready',
-  ports: [
-    { port: 443, address: '203.0.113.10', purpose: 'gui', required: true, state: 'open', reason: 'connected', latencyMs: 12.34,
+const report: CheckReport = checkReport(
+  [
+    port(443, 'open', {
+      latencyMs: 12.34,
       tls: { protocol: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', subject: 'CN=pbx.example.com', issuer: 'CN=R3', subjectAltNames: ['DNS:pbx.example.com'], validFrom: '2025-10-01T00:00:00.000Z', validTo: '2026-01-07T00:00:00.000Z', daysLeft: 4, selfSigned: false, hostnameMatch: true, fingerprint256: 'AB:CD' },
-      http: { url: 'https://pbx.example.com/', status: 200, redirects: [], server: 'nginx', title: 'PBXware 7 - Login', recognized: 'pbxware', bodyBytes: 2048 } },
-    { port: 2020, address: '203.0.113.10', purpose: 'ssh', required: true, state: 'filtered', reason: 'no answer within 3000 ms', latencyMs: null },
-    { port: 3306, address: '203.0.113.10', purpose: 'exposure', required: false, state: 'open', reason: 'connected', latencyMs: 11 },
+      http: { url: 'https://pbx.example.com/', status: 200, redirects: [], server: 'nginx', title: 'PBXware 7 - Login', recognized: 'pbxware', bodyBytes: 2048 },
+    }),
+    port(2020, 'filtered', { reason: 'no answer within 3000 ms' }),
+    port(3306, 'open', { latencyMs: 11 }),
   ],
-  icmp: { measured: false, reason: 'not permitted: needs root or CAP_NET_RAW', alive: null, rttMs: null },
-  findings: [
-    finding('PORT_FILTERED', { purpose: 'ssh', reason: 'no answer within 3000 ms' }, { port: 2020, address: '203.0.113.10' }),
-    finding('TLS_CERT_EXPIRING', { days: 4, validTo: '2026-01-07T00:00:00.000Z' }, { port: 443, address: '203.0.113.10' }),
-    finding('EXPOSED_MYSQL', {}, { port: 3306, address: '203.0.113.10' }),
-  ],
-};
+  {
+    tool: { name: 'pbxready', version: '0.1.0' },
+    generatedAt: '2026-01-02T03:04:05.000Z',
+    durationMs: 1234,
+    target: { host: 'pbx.example.com', addresses: ['203.0.113.10'], product: 'pbxware', productReason: 'SSH port 2020 answers and 2222 does not' },
+    verdict: 'not-ready',
+    icmp: { measured: false, reason: 'not permitted: needs root or CAP_NET_RAW', alive: null, rttMs: null },
+    findings: [
+      finding('PORT_FILTERED', { purpose: 'ssh', reason: 'no answer within 3000 ms' }, { port: 2020, address: '203.0.113.10' }),
+      finding('TLS_CERT_EXPIRING', { days: 4, validTo: '2026-01-07T00:00:00.000Z' }, { port: 443, address: '203.0.113.10' }),
+      finding('EXPOSED_MYSQL', {}, { port: 3306, address: '203.0.113.10' }),
+    ],
+  },
+);
 
 describe('checkDocument', () => {
   it('headline, facts and sections', () => {

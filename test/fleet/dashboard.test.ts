@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DriftSummary, HostSummary } from '../../shared/model.js';
+import { hostSummary } from '../fixtures/reports.js';
 import { hostDrift } from '../../checker/history/drift.js';
 import { renderDashboard } from '../../shared/render/dashboard.js';
 import { startChromium, type TestBrowser } from '../harness/chromium.js';
@@ -23,21 +24,18 @@ afterAll(async () => {
   await browser?.stop();
 });
 
-const host = (key: string, customer: string, tags: string[], verdict: HostSummary['verdict'], states: Record<number, 'open' | 'closed' | 'filtered'>): HostSummary => ({
-  key,
-  customer,
-  tags,
-  host: `${key}.example.net`,
-  address: '192.0.2.10',
-  product: 'pbxware',
-  verdict,
-  checkedAt: '2026-11-20T02:00:00.000Z',
-  durationMs: 120,
-  ports: [...Object.entries(states).map(([p, state]) => ({ port: Number(p), state, required: true })), { port: 3306, state: 'closed' as const, required: false }],
-  certs: [],
-  hostKeys: [],
-  findings: verdict === 'ready' ? [] : ['PORT_CLOSED'],
-});
+const host = (key: string, customer: string, tags: string[], verdict: HostSummary['verdict'], states: Record<number, 'open' | 'closed' | 'filtered'>): HostSummary =>
+  hostSummary({
+    key,
+    customer,
+    tags,
+    host: `${key}.example.net`,
+    verdict,
+    checkedAt: '2026-11-20T02:00:00.000Z',
+    durationMs: 120,
+    ports: [...Object.entries(states).map(([p, state]) => ({ port: Number(p), state, required: true })), { port: 3306, state: 'closed' as const, required: false }],
+    findings: verdict === 'ready' ? [] : ['PORT_CLOSED'],
+  });
 
 const HOSTS = [
   host('acme-hq', 'Acme', ['eu', 'gold'], 'not-ready', { 80: 'open', 443: 'open', 2020: 'closed' }),

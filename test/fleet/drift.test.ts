@@ -1,22 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { certBand, driftText, hostDrift, sortDrift } from '../../checker/history/drift.js';
 import type { HostSummary } from '../../shared/model.js';
+import { hostSummary } from '../fixtures/reports.js';
 
-const base: HostSummary = {
-  key: 'acme/hq',
+const base: HostSummary = hostSummary({
   customer: 'acme',
-  tags: [],
   host: 'hq.example.net',
-  address: '192.0.2.10',
-  product: 'pbxware',
-  verdict: 'ready',
-  checkedAt: '2026-11-01T02:00:00.000Z',
-  durationMs: 100,
   ports: [{ port: 443, state: 'open', required: true }, { port: 2020, state: 'open', required: true }],
   certs: [{ port: 443, notAfter: '2026-11-20T00:00:00.000Z', fingerprint: 'AA' }],
   hostKeys: [{ port: 2020, fingerprint: 'SHA256:old' }],
-  findings: [],
-};
+});
 
 describe('drift between two runs of one host', () => {
   it('nothing changed: no drift', () => {

@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostSummary } from '../../shared/model.js';
+import { hostSummary } from '../fixtures/reports.js';
 import { computeDrift, pickRuns } from '../../checker/history/drift.js';
 import { SqliteHistory } from '../../checker/history/sqlite.js';
 import { requireBuild, runCli, tempDir } from './helpers.js';
@@ -16,20 +17,8 @@ beforeAll(async () => {
 });
 afterAll(async () => cleanup?.());
 
-const host = (key: string, state: 'open' | 'closed' = 'open'): HostSummary => ({
-  key,
-  tags: [],
-  host: '192.0.2.10',
-  address: '192.0.2.10',
-  product: 'pbxware',
-  verdict: state === 'open' ? 'ready' : 'not-ready',
-  checkedAt: '2026-11-01T02:00:00.000Z',
-  durationMs: 10,
-  ports: [{ port: 443, state, required: true }],
-  certs: [],
-  hostKeys: [],
-  findings: [],
-});
+const host = (key: string, state: 'open' | 'closed' = 'open'): HostSummary =>
+  hostSummary({ key, host: '192.0.2.10', verdict: state === 'open' ? 'ready' : 'not-ready', durationMs: 10, ports: [{ port: 443, state, required: true }] });
 
 function run(store: SqliteHistory, inventory: string, hosts: HostSummary[], status: 'complete' | 'interrupted'): number {
   const id = store.beginRun({ inventory, probes: 'tcp', startedAt: new Date().toISOString() });

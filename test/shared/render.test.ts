@@ -8,28 +8,17 @@ import { FORMATS, parseFormat, renderReport } from '../../shared/render/index.js
 import { mdEscape } from '../../shared/render/markdown.js';
 import { htmlEscape } from '../../shared/render/html.js';
 import { verdictOf } from '../../shared/verdict.js';
+import { checkReport, port } from '../fixtures/reports.js';
 
 function report(): CheckReport {
   const findings = [
     finding('PORT_FILTERED', { purpose: 'ssh', reason: 'no answer within 3000 ms' }, { port: 2020, address: '192.0.2.10' }),
     finding('TLS_SELF_SIGNED', { subject: 'CN=pbx.example.com' }, { port: 443, address: '192.0.2.10' }),
   ];
-  return {
-    schemaVersion: 1,
-    kind: 'check',
-    tool: { name: 'pbxready', version: '0.1.0' },
-    generatedAt: '2026-11-23T10:00:00.000Z',
-    durationMs: 3012,
-    target: { host: 'pbx.example.com', addresses: ['192.0.2.10'], product: 'pbxware', productReason: 'given with --product' },
-    verdict: verdictOf(findings),
-    ports: [
-      {
-        port: 443,
+  return checkReport(
+    [
+      port(443, 'open', {
         address: '192.0.2.10',
-        purpose: 'gui',
-        required: true,
-        state: 'open',
-        reason: 'connected',
         latencyMs: 12.34,
         tls: {
           protocol: 'TLSv1.3',
@@ -45,12 +34,19 @@ function report(): CheckReport {
           fingerprint256: 'AA:BB',
         },
         http: { url: 'https://pbx.example.com/', status: 200, redirects: [], server: 'nginx', title: 'PBXware | Login', recognized: 'pbxware', bodyBytes: 5120 },
-      },
-      { port: 2020, address: '192.0.2.10', purpose: 'ssh', required: true, state: 'filtered', reason: 'no answer within 3000 ms', latencyMs: null },
+      }),
+      port(2020, 'filtered', { address: '192.0.2.10', reason: 'no answer within 3000 ms' }),
     ],
-    icmp: { measured: false, reason: 'not permitted: needs root or CAP_NET_RAW', alive: null, rttMs: null },
-    findings,
-  };
+    {
+      tool: { name: 'pbxready', version: '0.1.0' },
+      generatedAt: '2026-11-23T10:00:00.000Z',
+      durationMs: 3012,
+      target: { host: 'pbx.example.com', addresses: ['192.0.2.10'], product: 'pbxware', productReason: 'given with --product' },
+      verdict: verdictOf(findings),
+      icmp: { measured: false, reason: 'not permitted: needs root or CAP_NET_RAW', alive: null, rttMs: null },
+      findings,
+    },
+  );
 }
 
 describe('renderers', () => {
