@@ -1,20 +1,19 @@
 // --agent-report FILE: a report the partner made on the host by hand (`pbxready-agent report --format json`).
-// The file is the user's input: unreadable or not an agent report is a usage error, said before any probe.
+// The path is the user's input: an unreadable file is a usage error, said before any probe. Its
+// content came from a customer's host like any agent's answer: when it is not a usable agent report
+// the check still runs and says why in AGENT_UNAVAILABLE — the outside report is always produced.
 
-import { UsageError } from '../../shared/errors.js';
 import { readNamedFile } from '../../shared/cli/cli.js';
-import type { AgentReport } from '../../shared/model.js';
-import type { AgentSource } from './source.js';
 import { parseAgentReport } from '../../shared/agent-report/validate.js';
-
-export async function loadAgentReportFile(path: string): Promise<AgentReport> {
-  const text = (await readNamedFile(path, '--agent-report')).toString('utf8');
-  const parsed = parseAgentReport(text);
-  if ('problem' in parsed) throw new UsageError(`--agent-report: ${path} is ${parsed.problem}`);
-  return parsed.report;
-}
+import { failed, type AgentSource } from './source.js';
 
 export async function fileAgentSource(path: string): Promise<AgentSource> {
-  const report = await loadAgentReportFile(path);
+  const text = (await readNamedFile(path, '--agent-report')).toString('utf8');
+  const parsed = parseAgentReport(text);
+  if ('problem' in parsed) {
+    const outcome = failed('file', 'invalid-report', `--agent-report ${path} is ${parsed.problem}`);
+    return { via: 'file', fetch: async () => outcome };
+  }
+  const report = parsed.report;
   return { via: 'file', fetch: async () => ({ ok: true, via: 'file', report }) };
 }

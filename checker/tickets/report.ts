@@ -36,11 +36,11 @@ export function parseTicketReport(text: string, where: string): TicketReport {
   if (typeof value.verdict !== 'string' || !VERDICTS.includes(value.verdict)) throw new UsageError(`${where} is not a pbxready report (no valid "verdict")`);
   const findings = findingsProblem(value.findings);
   if (findings) throw new UsageError(`${where} is not a pbxready report: ${findings}`);
-  // The agent's view a check or a pre-check carries is rendered too: its findings obey the same shape.
+  // The agent's view a check or a pre-check carries is rendered too: the one validator, in depth.
   const inner = [['agent', value.agent], ['check.agent', isRecord(value.check) ? value.check.agent : undefined]] as const;
   for (const [name, agent] of inner) {
-    const problem = isRecord(agent) ? findingsProblem(agent.findings, `${name}.findings`) : null;
-    if (problem) throw new UsageError(`${where} is not a pbxready report: ${problem}`);
+    const problem = agent === undefined ? null : agentReportProblem(agent);
+    if (problem) throw new UsageError(`${where} is not a pbxready report: ${name}: ${problem}`);
   }
   if (value.kind === 'check' && !(isRecord(value.target) && typeof value.target.host === 'string' && Array.isArray(value.ports))) {
     throw new UsageError(`${where}: a check report needs "target" and "ports"`);

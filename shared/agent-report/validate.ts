@@ -4,6 +4,7 @@
 // an old agent, a truncated stream or an HTML error page must become a clear reason, never a crash.
 // Pure. To check one more thing, add a rule to RULES: each returns the first problem, in words.
 
+import { findingsProblem } from '../findings.js';
 import { isRecord } from '../json.js';
 import { SCHEMA_VERSION, type AgentReport } from '../model.js';
 
@@ -30,7 +31,134 @@ const RULES: readonly Rule[] = [
     r.publicAddresses === undefined || (Array.isArray(r.publicAddresses) && r.publicAddresses.every((a) => typeof a === 'string'))
       ? null
       : 'publicAddresses is not a list of addresses',
+  (r) => DEEP_SHAPE(r, ''),
+  (r) => findingsProblem(r.findings),
 ];
+
+// ---- the deep shape: every list item and field the rules and renderers read ----
+// A report comes from a customer's host: `disks: [null]` or `findings: [{}]` crashed the renderers
+// and the pre-check, a severity outside the closed set reached HTML raw, 1e999 parses to Infinity.
+// Optional fields may be absent or null; present ones must be what they say.
+
+/** The problem at `at`, or null. */
+type Check = (v: unknown, at: string) => string | null;
+
+const text: Check = (v, at) => (typeof v === 'string' ? null : `${at} is not text`);
+const number: Check = (v, at) => (typeof v === 'number' && Number.isFinite(v) ? null : `${at} is not a finite number`);
+const flag: Check = (v, at) => (typeof v === 'boolean' ? null : `${at} is not true or false`);
+const optional =
+  (check: Check): Check =>
+  (v, at) =>
+    v === undefined || v === null ? null : check(v, at);
+const listOf =
+  (item: Check): Check =>
+  (v, at) => {
+    if (!Array.isArray(v)) return `${at} is not a list`;
+    for (const [i, x] of v.entries()) {
+      const problem = item(x, `${at}[${i}]`);
+      if (problem) return problem;
+    }
+    return null;
+  };
+const shape =
+  (fields: Record<string, Check>): Check =>
+  (v, at) => {
+    if (!isRecord(v)) return `${at} is not an object`;
+    for (const [key, check] of Object.entries(fields)) {
+      const problem = check(v[key], at ? `${at}.${key}` : key);
+      if (problem) return problem;
+    }
+    return null;
+  };
+const oneOf =
+  (values: readonly string[]): Check =>
+  (v, at) =>
+    typeof v === 'string' && values.includes(v) ? null : `${at} is not one of ${values.join(', ')}`;
+
+const maybeText = optional(text);
+const maybeNumber = optional(number);
+
+const DEEP_SHAPE = shape({
+  verdict: oneOf(['ready', 'warnings', 'not-ready', 'unknown']),
+  durationMs: maybeNumber,
+  host: shape({
+    hostname: maybeText,
+    os: maybeText,
+    kernel: maybeText,
+    uptimeSeconds: maybeNumber,
+    cpu: optional(shape({ model: maybeText, cores: maybeNumber })),
+    memory: optional(shape({ totalBytes: maybeNumber, availableBytes: maybeNumber })),
+    load: optional(listOf(number)),
+  }),
+  product: shape({ name: oneOf(['pbxware', 'serverware', 'issabel', 'unknown']), version: maybeText, edition: maybeText, licence: maybeText, evidence: maybeText }),
+  asterisk: shape({
+    version: maybeText,
+    running: optional(flag),
+    uptimeSeconds: maybeNumber,
+    activeChannels: maybeNumber,
+    activeCalls: maybeNumber,
+    endpoints: optional(shape({ total: number, reachable: number })),
+    trunks: optional(listOf(shape({ name: text, state: text }))),
+    cdrBackends: optional(listOf(text)),
+    reason: maybeText,
+    notMeasured: maybeText,
+  }),
+  disks: listOf(
+    shape({
+      mount: text,
+      fs: maybeText,
+      sizeBytes: maybeNumber,
+      usedBytes: maybeNumber,
+      availBytes: maybeNumber,
+      usePercent: maybeNumber,
+      inodesFree: maybeNumber,
+      inodesUsePercent: maybeNumber,
+      holds: optional(listOf(text)),
+    }),
+  ),
+  database: shape({
+    reachable: optional(flag),
+    version: maybeText,
+    uptimeSeconds: maybeNumber,
+    dataDir: maybeText,
+    schemas: optional(listOf(shape({ name: text, bytes: maybeNumber }))),
+    error: maybeText,
+    where: maybeText,
+    credentialsSource: maybeText,
+    notMeasured: maybeText,
+  }),
+  cdr: optional(
+    shape({
+      table: maybeText,
+      engine: maybeText,
+      rows: maybeNumber,
+      rowsExact: optional(flag),
+      dataBytes: maybeNumber,
+      indexBytes: maybeNumber,
+      freeBytes: maybeNumber,
+      oldest: maybeText,
+      newest: maybeText,
+      lastHour: optional(shape({ calls: number, failed: number, failedRatio: maybeNumber })),
+      error: maybeText,
+      notMeasured: maybeText,
+    }),
+  ),
+  listening: listOf(shape({ port: number, address: text, process: maybeText, pid: maybeNumber })),
+  custom: optional(
+    shape({
+      customConfFiles: optional(listOf(text)),
+      agiScripts: optional(listOf(text)),
+      modifiedPackageFiles: optional(listOf(text)),
+      packageCheck: optional(shape({ measured: flag, reason: maybeText })),
+      newestBackup: optional(shape({ path: text, ageDays: number })),
+      backupDir: maybeText,
+    }),
+  ),
+  unreadable: optional(listOf(shape({ source: text, reason: text }))),
+  sshSession: optional(shape({ clientAddress: text, clientPort: number, serverAddress: text, serverPort: number })),
+  root: maybeText,
+  timings: optional((v, at) => (isRecord(v) ? Object.entries(v).map(([k, x]) => number(x, `${at}.${k}`)).find((p) => p) ?? null : `${at} is not an object`)),
+});
 
 /** The first shape problem, in words, or null when the report is usable. */
 export function agentReportProblem(value: unknown): string | null {

@@ -144,10 +144,12 @@ describe('pbxready check --agent URL / --agent-report FILE', () => {
     expect(run.stdout).toBe('');
   });
 
-  it('an --agent-report file that is not an agent report is refused before probing', async () => {
+  it('an --agent-report file that is not an agent report still gives the outside report, with AGENT_UNAVAILABLE saying why', async () => {
     await writeFile(join(dir, 'check.json'), JSON.stringify(checkReport([])));
-    const run = await pbxready(['check', '127.0.0.1', '--ports', String(closedPort), '--no-icmp', '--agent-report', join(dir, 'check.json')]);
-    expect(run.code).toBe(3);
-    expect(run.stderr).toBe(`pbxready: --agent-report: ${join(dir, 'check.json')} is not an agent report: kind is "check", not "agent"\n`);
+    const run = await pbxready(['check', '127.0.0.1', '--ports', String(closedPort), '--no-icmp', '--allow-private', '--agent-report', join(dir, 'check.json'), '--format', 'json']);
+    expect(run.stderr).toBe('');
+    const report = JSON.parse(run.stdout) as CheckReport;
+    expect(report.findings.find((f) => f.code === 'AGENT_UNAVAILABLE')?.message).toContain(`--agent-report ${join(dir, 'check.json')} is not an agent report: kind is "check", not "agent"`);
   });
+});
 });
