@@ -152,4 +152,3 @@ describe('pbxready check --agent URL / --agent-report FILE', () => {
     expect(report.findings.find((f) => f.code === 'AGENT_UNAVAILABLE')?.message).toContain(`--agent-report ${join(dir, 'check.json')} is not an agent report: kind is "check", not "agent"`);
   });
 });
-});
