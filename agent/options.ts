@@ -1,11 +1,10 @@
 // The agent's common flags and config file → one validated AgentOptions, merged in one place.
 
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Argv } from 'yargs';
-import { UsageError } from '../shared/errors.js';
-import { parsePort, parsePositiveInt, secretFromEnv } from '../shared/cli/cli.js';
-import { parseLogLevel, type LogLevel } from '../shared/cli/logger.js';
+import { readJsonConfig, secretFromEnv } from '../shared/cli/cli.js';
+import { parseLogLevel, parsePort, parsePositiveInt, type FlagGroup, type LogLevel } from '../shared/cli/flags.js';
+import { ConfigError, UsageError } from '../shared/errors.js';
 import { secrets } from '../shared/redact.js';
 import { AGENT_THRESHOLDS, agentThresholds, type AgentThresholds } from '../shared/rules/agent.js';
 import type { ProductLayout } from '../shared/facts/layout.js';
@@ -44,35 +43,38 @@ export interface AgentOptions {
 export const AGENT_DEFAULTS = Object.freeze({ root: '/', timeoutMs: 3000, procDir: '/proc', logLevel: 'warn' as LogLevel });
 
 export interface CommonArgs {
-  root?: string;
-  'asterisk-cmd'?: string;
-  'rpm-cmd'?: string;
-  config?: string;
-  'cdr-table'?: string;
-  'log-level'?: string;
-  'db-host'?: string;
-  'db-port'?: string;
-  'db-user'?: string;
-  'db-password-env'?: string;
-  'db-socket'?: string;
-  timeout?: string;
+  root?: string | undefined;
+  asteriskCmd?: string | undefined;
+  rpmCmd?: string | undefined;
+  config?: string | undefined;
+  cdrTable?: string | undefined;
+  logLevel?: string | undefined;
+  dbHost?: string | undefined;
+  dbPort?: string | undefined;
+  dbUser?: string | undefined;
+  dbPasswordEnv?: string | undefined;
+  dbSocket?: string | undefined;
+  timeout?: string | undefined;
 }
 
-export function withCommonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
-  return y
-    .option('root', { type: 'string', describe: 'read the host\'s files under DIR (default /)' })
-    .option('asterisk-cmd', { type: 'string', describe: 'the asterisk CLI to run (a path, or a command line such as "chroot /opt/pbxware/pw asterisk")' })
-    .option('rpm-cmd', { type: 'string', describe: 'the rpm to ask for package versions and `rpm -V` (a path or a command line; asked even with --root)' })
-    .option('config', { type: 'string', describe: 'JSON config file: thresholds, db, paths, cdrTable, ports, timeoutMs' })
-    .option('cdr-table', { type: 'string', describe: 'the CDR table as DB.TABLE (default: pbxware.cdr / asteriskcdrdb.cdr)' })
-    .option('log-level', { type: 'string', describe: 'silent|error|warn|info|debug|trace (logs go to stderr)' })
-    .option('db-host', { type: 'string', describe: 'database host (instead of the product\'s files)' })
-    .option('db-port', { type: 'string', describe: 'database TCP port (default 3306)' })
-    .option('db-user', { type: 'string', describe: 'database user' })
-    .option('db-password-env', { type: 'string', describe: 'name of the environment variable holding the database password' })
-    .option('db-socket', { type: 'string', describe: 'database Unix socket path' })
-    .option('timeout', { type: 'string', describe: 'time limit of each command and query, ms (default 3000)' }) as Argv<T & CommonArgs>;
-}
+/** Where the agent reads the host and how long it waits (report, snapshot, serve). */
+export const HOST_FLAGS = {
+  root: { type: 'string', describe: 'read the host\'s files under DIR (default /)' },
+  'asterisk-cmd': { type: 'string', describe: 'the asterisk CLI to run (a path, or a command line such as "chroot /opt/pbxware/pw asterisk")' },
+  'rpm-cmd': { type: 'string', describe: 'the rpm to ask for package versions and `rpm -V` (a path or a command line; asked even with --root)' },
+  config: { type: 'string', describe: 'JSON config file: thresholds, db, paths, cdrTable, ports, timeoutMs' },
+  'cdr-table': { type: 'string', describe: 'the CDR table as DB.TABLE (default: pbxware.cdr / asteriskcdrdb.cdr)' },
+  timeout: { type: 'string', describe: 'time limit of each command and query, ms (default 3000)' },
+} satisfies FlagGroup;
+
+/** The database connection; given parts override what the product's files say. */
+export const DATABASE_FLAGS = {
+  'db-host': { type: 'string', describe: 'database host (instead of the product\'s files)' },
+  'db-port': { type: 'string', describe: 'database TCP port (default 3306)' },
+  'db-user': { type: 'string', describe: 'database user' },
+  'db-password-env': { type: 'string', describe: 'name of the environment variable holding the database password' },
+  'db-socket': { type: 'string', describe: 'database Unix socket path' },
+} satisfies FlagGroup;
 
 const TABLE_NAME = /^[A-Za-z0-9_$]+\.[A-Za-z0-9_$]+$/;
 const PATH_KEYS = ['credentialFiles', 'versionFiles', 'asteriskEtc', 'agiDir', 'recordings', 'backups', 'stockAgi', 'packages'] as const;
@@ -80,31 +82,13 @@ const PATH_KEYS = ['credentialFiles', 'versionFiles', 'asteriskEtc', 'agiDir', '
 const CONFIG_KEYS = ['thresholds', 'db', 'paths', 'cdrTable', 'asteriskCmd', 'rpmCmd', 'ports', 'timeoutMs', 'vps', 'procDir', 'detected'];
 
 
-function readConfig(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`--config ${file}: ${(err as NodeJS.ErrnoException).code ?? 'cannot read'}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new UsageError(`--config ${file}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
-  }
-  if (!isRecord(parsed)) throw new UsageError(`--config ${file}: expected a JSON object`);
-  for (const k of Object.keys(parsed)) if (!CONFIG_KEYS.includes(k)) throw new UsageError(`--config ${file}: unknown key "${k}" (known: ${CONFIG_KEYS.join(', ')})`);
-  return parsed;
-}
-
 function thresholdsFrom(v: unknown, file: string): Partial<AgentThresholds> {
   if (v === undefined) return {};
-  if (!isRecord(v)) throw new UsageError(`--config ${file}: "thresholds" must be an object`);
+  if (!isRecord(v)) throw new ConfigError(`--config ${file}: "thresholds" must be an object`);
   const out: Partial<AgentThresholds> = {};
   for (const [k, n] of Object.entries(v)) {
-    if (!(k in AGENT_THRESHOLDS)) throw new UsageError(`--config ${file}: unknown threshold "${k}" (known: ${Object.keys(AGENT_THRESHOLDS).join(', ')})`);
-    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw new UsageError(`--config ${file}: threshold "${k}" must be a non-negative number`);
+    if (!(k in AGENT_THRESHOLDS)) throw new ConfigError(`--config ${file}: unknown threshold "${k}" (known: ${Object.keys(AGENT_THRESHOLDS).join(', ')})`);
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw new ConfigError(`--config ${file}: threshold "${k}" must be a non-negative number`);
     out[k as keyof AgentThresholds] = n;
   }
   return out;
@@ -112,13 +96,13 @@ function thresholdsFrom(v: unknown, file: string): Partial<AgentThresholds> {
 
 function pathsFrom(v: unknown, file: string): Partial<ProductLayout> {
   if (v === undefined) return {};
-  if (!isRecord(v)) throw new UsageError(`--config ${file}: "paths" must be an object`);
+  if (!isRecord(v)) throw new ConfigError(`--config ${file}: "paths" must be an object`);
   const out: Record<string, unknown> = {};
   for (const [k, p] of Object.entries(v)) {
-    if (!(PATH_KEYS as readonly string[]).includes(k)) throw new UsageError(`--config ${file}: unknown path "${k}" (known: ${PATH_KEYS.join(', ')})`);
+    if (!(PATH_KEYS as readonly string[]).includes(k)) throw new ConfigError(`--config ${file}: unknown path "${k}" (known: ${PATH_KEYS.join(', ')})`);
     const list = ['credentialFiles', 'versionFiles', 'stockAgi', 'packages'].includes(k);
     if (list ? !Array.isArray(p) || !p.every((x) => typeof x === 'string') : typeof p !== 'string') {
-      throw new UsageError(`--config ${file}: path "${k}" must be ${list ? 'an array of strings' : 'a string'}`);
+      throw new ConfigError(`--config ${file}: path "${k}" must be ${list ? 'an array of strings' : 'a string'}`);
     }
     out[k] = p;
   }
@@ -127,15 +111,15 @@ function pathsFrom(v: unknown, file: string): Partial<ProductLayout> {
 
 function dbFrom(v: unknown, file: string): DbSettings | null {
   if (v === undefined) return null;
-  if (!isRecord(v)) throw new UsageError(`--config ${file}: "db" must be an object`);
+  if (!isRecord(v)) throw new ConfigError(`--config ${file}: "db" must be an object`);
   const db: DbSettings = {};
   for (const [k, x] of Object.entries(v)) {
     if (k === 'port') db.port = parsePort(x, `--config ${file}: db.port`);
     else if (k === 'passwordEnv') db.password = secretFromEnv(String(x), `--config ${file}: db.passwordEnv`);
     else if (k === 'host' || k === 'user' || k === 'password' || k === 'socket') {
-      if (typeof x !== 'string') throw new UsageError(`--config ${file}: db.${k} must be a string`);
+      if (typeof x !== 'string') throw new ConfigError(`--config ${file}: db.${k} must be a string`);
       db[k] = x;
-    } else throw new UsageError(`--config ${file}: unknown db key "${k}" (known: host, port, user, password, passwordEnv, socket)`);
+    } else throw new ConfigError(`--config ${file}: unknown db key "${k}" (known: host, port, user, password, passwordEnv, socket)`);
   }
   secrets.add(db.password);
   return db;
@@ -162,34 +146,34 @@ function rootDir(raw: string | undefined): string {
 
 export function resolveOptions(argv: CommonArgs): AgentOptions {
   const configFile = argv.config ? resolve(argv.config) : null;
-  const config = configFile ? readConfig(configFile) : {};
+  const config = configFile ? readJsonConfig(configFile, CONFIG_KEYS) : {};
   const file = configFile ?? '';
 
-  const logLevel = parseLogLevel(argv['log-level'] ?? AGENT_DEFAULTS.logLevel);
+  const logLevel = parseLogLevel(argv.logLevel ?? AGENT_DEFAULTS.logLevel);
 
-  const cdrTable = argv['cdr-table'] ?? (typeof config.cdrTable === 'string' ? config.cdrTable : null);
-  if (config.cdrTable !== undefined && typeof config.cdrTable !== 'string') throw new UsageError(`--config ${file}: "cdrTable" must be a string`);
+  const cdrTable = argv.cdrTable ?? (typeof config.cdrTable === 'string' ? config.cdrTable : null);
+  if (config.cdrTable !== undefined && typeof config.cdrTable !== 'string') throw new ConfigError(`--config ${file}: "cdrTable" must be a string`);
   if (cdrTable !== null && !TABLE_NAME.test(cdrTable)) throw new UsageError(`--cdr-table "${cdrTable}" must be DB.TABLE (letters, digits, _ and $)`);
 
   let db = dbFrom(config.db, file);
   let dbSource = db ? `config ${file}` : 'the product\'s configuration files';
   const flagDb: DbSettings = {};
-  if (argv['db-host'] !== undefined) flagDb.host = argv['db-host'];
-  if (argv['db-port'] !== undefined) flagDb.port = parsePort(argv['db-port'], '--db-port');
-  if (argv['db-user'] !== undefined) flagDb.user = argv['db-user'];
-  if (argv['db-socket'] !== undefined) flagDb.socket = argv['db-socket'];
-  if (argv['db-password-env'] !== undefined) flagDb.password = secretFromEnv(argv['db-password-env'], '--db-password-env');
+  if (argv.dbHost !== undefined) flagDb.host = argv.dbHost;
+  if (argv.dbPort !== undefined) flagDb.port = parsePort(argv.dbPort, '--db-port');
+  if (argv.dbUser !== undefined) flagDb.user = argv.dbUser;
+  if (argv.dbSocket !== undefined) flagDb.socket = argv.dbSocket;
+  if (argv.dbPasswordEnv !== undefined) flagDb.password = secretFromEnv(argv.dbPasswordEnv, '--db-password-env');
   if (Object.keys(flagDb).length) {
     db = { ...(db ?? {}), ...flagDb };
     dbSource = 'the --db-* flags';
   }
 
-  const asteriskRaw = argv['asterisk-cmd'] ?? (typeof config.asteriskCmd === 'string' ? config.asteriskCmd : undefined);
-  if (config.asteriskCmd !== undefined && typeof config.asteriskCmd !== 'string') throw new UsageError(`--config ${file}: "asteriskCmd" must be a string`);
-  if (config.rpmCmd !== undefined && typeof config.rpmCmd !== 'string') throw new UsageError(`--config ${file}: "rpmCmd" must be a string`);
-  const rpmRaw = argv['rpm-cmd'] ?? (config.rpmCmd as string | undefined);
+  const asteriskRaw = argv.asteriskCmd ?? (typeof config.asteriskCmd === 'string' ? config.asteriskCmd : undefined);
+  if (config.asteriskCmd !== undefined && typeof config.asteriskCmd !== 'string') throw new ConfigError(`--config ${file}: "asteriskCmd" must be a string`);
+  if (config.rpmCmd !== undefined && typeof config.rpmCmd !== 'string') throw new ConfigError(`--config ${file}: "rpmCmd" must be a string`);
+  const rpmRaw = argv.rpmCmd ?? (config.rpmCmd as string | undefined);
   const ports = config.ports === undefined ? [] : Array.isArray(config.ports) ? config.ports.map((p) => parsePort(p, `--config ${file}: ports`)) : (() => {
-    throw new UsageError(`--config ${file}: "ports" must be an array of ports`);
+    throw new ConfigError(`--config ${file}: "ports" must be an array of ports`);
   })();
   const timeoutMs = argv.timeout !== undefined
     ? parsePositiveInt(argv.timeout, '--timeout', { min: 100, max: 120_000 })
@@ -213,3 +197,8 @@ export function resolveOptions(argv: CommonArgs): AgentOptions {
     logLevel,
   };
 }
+
+/** --state-dir: where snapshots are kept (snapshot, diff). */
+export const STATE_DIR_FLAGS = {
+  'state-dir': { type: 'string', describe: 'where snapshots are kept (default $XDG_STATE_HOME/pbxready, /var/lib/pbxready as root)' },
+} satisfies FlagGroup;

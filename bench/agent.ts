@@ -100,7 +100,7 @@ function runReport(preload: string, table: string, port: number): Promise<Sample
 
 /** The agent's own cdr source over one read-only session, as the collector runs it. */
 async function cdrSourceTimer(port: number, table: string): Promise<{ time(): Promise<number>; close(): Promise<void> }> {
-  const options = resolveOptions({ 'cdr-table': table, 'db-host': '127.0.0.1', 'db-port': String(port), 'db-user': 'benchreader', 'db-password-env': 'BENCH_DB_PW' });
+  const options = resolveOptions({ cdrTable: table, dbHost: '127.0.0.1', dbPort: String(port), dbUser: 'benchreader', dbPasswordEnv: 'BENCH_DB_PW' });
   const db = await DbSession.open(options.db!, options.timeoutMs);
   const ctx: SourceContext = {
     options,

@@ -1,26 +1,16 @@
 // pbxready-agent report: gather the host's facts once and print them in the chosen format.
 
-import type { CommandModule } from 'yargs';
 import { emit } from '../../shared/cli/cli.js';
+import { LOG_LEVEL_FLAGS, OUTPUT_FLAGS, defineCommand, formatFlags } from '../../shared/cli/flags.js';
 import { createLogger } from '../../shared/cli/logger.js';
 import { agentDocument } from '../../shared/render/agent-document.js';
-import { parseFormat, renderReport } from '../../shared/render/index.js';
+import { FORMATS, parseFormat, renderReport } from '../../shared/render/index.js';
 import { EXIT_CODE } from '../../shared/verdict.js';
 import { collectReport } from '../collect.js';
-import { resolveOptions, withCommonOptions, type CommonArgs } from '../options.js';
+import { DATABASE_FLAGS, HOST_FLAGS, resolveOptions } from '../options.js';
 
-interface ReportArgs extends CommonArgs {
-  format: string;
-  output?: string;
-}
-
-export const reportCommand: CommandModule<object, ReportArgs> = {
-  command: 'report',
-  describe: 'Report disks, database, CDR table, Asterisk and versions of this PBX host (read-only)',
-  builder: (y) =>
-    withCommonOptions(y)
-      .option('format', { type: 'string', default: 'text', describe: 'text | json | markdown | html' })
-      .option('output', { type: 'string', describe: 'write the report to FILE (atomically) instead of stdout' }) as never,
+export const report = defineCommand({
+  builder: (y) => y.options(HOST_FLAGS).options(DATABASE_FLAGS).options(LOG_LEVEL_FLAGS).options(formatFlags(FORMATS)).options(OUTPUT_FLAGS),
   handler: async (argv) => {
     const format = parseFormat(argv.format);
     const options = resolveOptions(argv);
@@ -28,4 +18,4 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     await emit(renderReport(report, format, agentDocument), argv.output);
     process.exitCode = EXIT_CODE[report.verdict];
   },
-};
+});

@@ -5,7 +5,6 @@ import type { CheckOptions } from '../check-options.js';
 import { mergeAgent } from './merge.js';
 import type { AgentOutcome, AgentSource } from './source.js';
 
-export { agentSourceFromArgs, withAgentOptions, type AgentArgs } from './options.js';
 export type { AgentOutcome, AgentSource, AgentVia } from './source.js';
 
 /** Ask the source for the agent's report and merge it (or AGENT_UNAVAILABLE) into the check. */

@@ -1,9 +1,9 @@
 // The agent flags shared by `check` and `precheck`: --agent ssh | URL, --agent-token-file,
 // --agent-report, --agent-command, --agent-timeout-ms → one AgentSource, validated before any probe.
 
-import type { Argv } from 'yargs';
 import { UsageError } from '../../shared/errors.js';
-import { parsePositiveInt, readNamedFile } from '../../shared/cli/cli.js';
+import { readNamedFile } from '../../shared/cli/cli.js';
+import { parsePositiveInt, type FlagGroup } from '../../shared/cli/flags.js';
 import { secrets } from '../../shared/redact.js';
 import { fileAgentSource } from './file.js';
 import { httpAgentSource } from './http.js';
@@ -11,23 +11,22 @@ import type { AgentSource } from './source.js';
 import { DEFAULT_AGENT_COMMAND, sshAgentSource } from './ssh.js';
 
 export interface AgentArgs {
-  agent?: string;
-  agentTokenFile?: string;
-  agentReport?: string;
-  agentCommand?: string;
-  agentTimeoutMs?: string;
+  agent?: string | undefined;
+  agentTokenFile?: string | undefined;
+  agentReport?: string | undefined;
+  agentCommand?: string | undefined;
+  agentTimeoutMs?: string | undefined;
 }
 
 export const AGENT_TIMEOUT_MS = 30_000;
 
-export function withAgentOptions<T>(y: Argv<T>): Argv<T & AgentArgs> {
-  return y
-    .option('agent', { type: 'string', describe: 'Merge the host agent\'s facts: "ssh" (run it over the SSH login being checked) or the URL of `pbxready-agent serve`' })
-    .option('agent-token-file', { type: 'string', describe: 'FILE holding the bearer token for --agent URL' })
-    .option('agent-report', { type: 'string', describe: 'Merge an agent report FILE made on the host (pbxready-agent report --format json)' })
-    .option('agent-command', { type: 'string', describe: `The agent command run by --agent ssh (default "${DEFAULT_AGENT_COMMAND}")` })
-    .option('agent-timeout-ms', { type: 'string', default: String(AGENT_TIMEOUT_MS), describe: 'Time limit of the agent run or fetch' }) as unknown as Argv<T & AgentArgs>;
-}
+export const AGENT_FLAGS = {
+  agent: { type: 'string', describe: 'Merge the host agent\'s facts: "ssh" (run it over the SSH login being checked) or the URL of `pbxready-agent serve`' },
+  'agent-token-file': { type: 'string', describe: 'FILE holding the bearer token for --agent URL' },
+  'agent-report': { type: 'string', describe: 'Merge an agent report FILE made on the host (pbxready-agent report --format json)' },
+  'agent-command': { type: 'string', describe: `The agent command run by --agent ssh (default "${DEFAULT_AGENT_COMMAND}")` },
+  'agent-timeout-ms': { type: 'string', default: String(AGENT_TIMEOUT_MS), describe: 'Time limit of the agent run or fetch' },
+} satisfies FlagGroup;
 
 async function readToken(file: string): Promise<string> {
   const token = (await readNamedFile(file, '--agent-token-file')).toString('utf8').trim();
@@ -37,7 +36,7 @@ async function readToken(file: string): Promise<string> {
 }
 
 /** The source the flags ask for, or null when none is asked for. Bad combinations are usage errors. */
-export async function agentSourceFromArgs(a: AgentArgs & { sshUser?: string }): Promise<AgentSource | null> {
+export async function agentSourceFromArgs(a: AgentArgs & { sshUser?: string | undefined }): Promise<AgentSource | null> {
   const timeoutMs = parsePositiveInt(a.agentTimeoutMs ?? String(AGENT_TIMEOUT_MS), '--agent-timeout-ms', { max: 600_000 });
   if (a.agent !== undefined && a.agentReport !== undefined) throw new UsageError('give --agent or --agent-report, not both');
   if (a.agentCommand !== undefined && a.agent !== 'ssh') throw new UsageError('--agent-command needs --agent ssh');

@@ -1,29 +1,21 @@
 // `pbxready drift [--since RUN]`: what changed per host between two recorded runs.
 
-import type { Argv, CommandModule } from 'yargs';
+import { emit } from '../../shared/cli/cli.js';
+import { defineCommand, formatFlags, parseFormatFlag, parsePositiveInt } from '../../shared/cli/flags.js';
 import { UsageError } from '../../shared/errors.js';
-import { emit, parsePositiveInt } from '../../shared/cli/cli.js';
 import { computeDrift, pickRuns } from '../history/drift.js';
-import { openStore } from './history.js';
+import { HISTORY_DB_FLAGS, openStore } from '../history/options.js';
+import { LIST_FORMATS } from './history.js';
 
-export interface DriftArgs {
-  db?: string;
-  since?: string;
-  run?: string;
-  format: string;
-}
-
-export const driftCommand: CommandModule<object, DriftArgs> = {
-  command: 'drift',
-  describe: 'What changed per host between two fleet scans (default: the newest complete run vs the complete run of the same inventory before it)',
-  builder: (y: Argv) =>
+export const drift = defineCommand({
+  builder: (y) =>
     y
-      .option('db', { type: 'string', describe: 'History database FILE (default $XDG_STATE_HOME/pbxready/history.db)' })
+      .options(HISTORY_DB_FLAGS)
       .option('since', { type: 'string', describe: 'Compare with this RUN (default: the previous complete run of the same inventory)' })
       .option('run', { type: 'string', describe: 'The later RUN (default: the newest complete run)' })
-      .option('format', { type: 'string', default: 'text', describe: 'text | json' }) as unknown as Argv<DriftArgs>,
+      .options(formatFlags(LIST_FORMATS)),
   handler: async (argv) => {
-    if (argv.format !== 'text' && argv.format !== 'json') throw new UsageError(`--format "${argv.format}" is not one of: text, json`);
+    const format = parseFormatFlag(argv.format, LIST_FORMATS);
     const since = argv.since !== undefined ? parsePositiveInt(argv.since, '--since') : undefined;
     const to = argv.run !== undefined ? parsePositiveInt(argv.run, '--run') : undefined;
     const store = openStore(argv.db);
@@ -31,7 +23,7 @@ export const driftCommand: CommandModule<object, DriftArgs> = {
       const runs = pickRuns(store, since, to);
       if (!runs) throw new UsageError('need two recorded runs to compare (pbxready history lists them)');
       const drift = computeDrift(store, runs.from, runs.to);
-      if (argv.format === 'json') return emit(`${JSON.stringify(drift, null, 2)}\n`, undefined);
+      if (format === 'json') return emit(`${JSON.stringify(drift, null, 2)}\n`, undefined);
       const lines = [`Changes from run ${drift.fromRun} to run ${drift.toRun}: ${drift.changes.length}`];
       for (const c of drift.changes) lines.push(`  ${c.worse ? '!' : '-'} ${c.message}`);
       await emit(`${lines.join('\n')}\n`, undefined);
@@ -39,4 +31,4 @@ export const driftCommand: CommandModule<object, DriftArgs> = {
       store.close();
     }
   },
-};
+});

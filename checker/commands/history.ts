@@ -1,40 +1,23 @@
 // `pbxready history`: the recorded fleet runs, newest first.
 
-import { homedir } from 'node:os';
-import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../../shared/errors.js';
-import { emit, parsePositiveInt } from '../../shared/cli/cli.js';
-import { SqliteHistory, defaultDbPath } from '../history/sqlite.js';
+import { emit } from '../../shared/cli/cli.js';
+import { defineCommand, formatFlags, parseFormatFlag, parsePositiveInt } from '../../shared/cli/flags.js';
+import { HISTORY_DB_FLAGS, openStore } from '../history/options.js';
 
-export interface HistoryArgs {
-  db?: string;
-  limit: string;
-  format: string;
-}
+export const LIST_FORMATS = ['text', 'json'] as const;
 
-export function openStore(db: string | undefined): SqliteHistory {
-  const path = db ?? defaultDbPath(process.env, homedir());
-  try {
-    return new SqliteHistory(path);
-  } catch (err) {
-    throw new UsageError(`--db ${path}: ${(err as Error).message}`);
-  }
-}
-
-export const historyCommand: CommandModule<object, HistoryArgs> = {
-  command: 'history',
-  describe: 'List recorded fleet scans',
-  builder: (y: Argv) =>
+export const history = defineCommand({
+  builder: (y) =>
     y
-      .option('db', { type: 'string', describe: 'History database FILE (default $XDG_STATE_HOME/pbxready/history.db)' })
+      .options(HISTORY_DB_FLAGS)
       .option('limit', { type: 'string', default: '50', describe: 'How many runs, newest first' })
-      .option('format', { type: 'string', default: 'text', describe: 'text | json' }) as unknown as Argv<HistoryArgs>,
+      .options(formatFlags(LIST_FORMATS)),
   handler: async (argv) => {
-    if (argv.format !== 'text' && argv.format !== 'json') throw new UsageError(`--format "${argv.format}" is not one of: text, json`);
+    const format = parseFormatFlag(argv.format, LIST_FORMATS);
     const store = openStore(argv.db);
     try {
       const runs = store.listRuns(parsePositiveInt(argv.limit, '--limit'));
-      if (argv.format === 'json') return emit(`${JSON.stringify(runs, null, 2)}\n`, undefined);
+      if (format === 'json') return emit(`${JSON.stringify(runs, null, 2)}\n`, undefined);
       const lines = ['RUN  STARTED                   STATUS       HOSTS        NOT-READY UNKNOWN WARNINGS READY  INVENTORY'];
       for (const r of runs) {
         const v = r.verdicts;
@@ -48,4 +31,4 @@ export const historyCommand: CommandModule<object, HistoryArgs> = {
       store.close();
     }
   },
-};
+});

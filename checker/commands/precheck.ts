@@ -1,24 +1,20 @@
 // `pbxready precheck HOST [--to VERSION]`: the vendor's upgrade pre-check from both views.
 // Same reachability/SSH/agent flags, formats and exit codes as `check` (go 0, warnings 1, no-go 2, unknown 3).
 
-import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../../shared/errors.js';
 import { emit } from '../../shared/cli/cli.js';
-import { createLogger, parseLogLevel } from '../../shared/cli/logger.js';
+import { defineCommand, parseLogLevel } from '../../shared/cli/flags.js';
+import { createLogger } from '../../shared/cli/logger.js';
+import { UsageError } from '../../shared/errors.js';
 import { precheckReport, versionParts } from '../../shared/precheck.js';
 import { parseFormat, renderReport } from '../../shared/render/index.js';
 import { precheckDocument } from '../../shared/render/precheck-document.js';
-import type { TicketReport } from '../tickets/report.js';
 import { EXIT_CODE } from '../../shared/verdict.js';
-import { agentSourceFromArgs, fetchAndMerge } from '../agent-source/index.js';
-import { attachIfPlanned, planAttachToTicket } from '../attach-to-ticket.js';
+import { agentSourceFromArgs } from '../agent-source/options.js';
+import { fetchAndMerge } from '../agent-source/index.js';
 import type { AgentOutcome } from '../agent-source/source.js';
+import { attachIfPlanned, planAttachToTicket } from '../attach-to-ticket.js';
 import { DEFAULT_DEPS, runCheck } from '../check.js';
-import { buildCheckOptions, checkCommand, type CheckArgs } from './check.js';
-
-export interface PrecheckArgs extends CheckArgs {
-  to?: string;
-}
+import { buildCheckOptions, checkFlags } from './check.js';
 
 export function parseTargetVersion(value: string | undefined): string | null {
   if (value === undefined) return null;
@@ -29,21 +25,16 @@ export function parseTargetVersion(value: string | undefined): string | null {
 
 const NO_AGENT = 'no agent was asked for';
 
-export const precheckCommand: CommandModule<object, PrecheckArgs> = {
-  command: 'precheck <host>',
-  describe: 'The upgrade pre-check: reachability, configuration, custom development, space vs CDR, backup, calls, version → go/no-go',
-  builder: (y: Argv) => {
-    // The same flags as `check` (reachability, SSH login, agent), plus the target version.
-    const withCheck = (checkCommand.builder as (y: Argv) => Argv)(y);
-    return withCheck.option('to', { type: 'string', describe: 'The version to upgrade to (a downgrade or the same version is refused)' }) as unknown as Argv<PrecheckArgs>;
-  },
+export const precheck = defineCommand({
+  // The same flags as `check` (reachability, SSH login, agent), plus the target version.
+  builder: (y) => checkFlags(y).option('to', { type: 'string', describe: 'The version to upgrade to (a downgrade or the same version is refused)' }),
   handler: async (argv) => {
     const format = parseFormat(argv.format);
     const logger = createLogger(parseLogLevel(argv.logLevel));
     const targetVersion = parseTargetVersion(argv.to);
     const options = await buildCheckOptions(argv);
     const source = await agentSourceFromArgs(argv);
-    const ticket = await planAttachToTicket(argv as unknown as Record<string, unknown>);
+    const ticket = await planAttachToTicket(argv);
     const started = Date.now();
     const outside = await runCheck(options, { ...DEFAULT_DEPS, debug: (msg, fields) => logger.debug(fields ?? {}, msg) });
     let check = outside;
@@ -60,7 +51,8 @@ export const precheckCommand: CommandModule<object, PrecheckArgs> = {
     );
     logger.info({ decision: report.decision, durationMs: report.durationMs }, 'precheck done');
     await emit(renderReport(report, format, precheckDocument), argv.output);
-    await attachIfPlanned(ticket, report as unknown as TicketReport);
+    // A copy: its type is an object literal's, which a ticket's open report shape accepts.
+    await attachIfPlanned(ticket, { ...report });
     process.exitCode = EXIT_CODE[report.verdict];
   },
-};
+});

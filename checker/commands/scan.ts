@@ -3,57 +3,33 @@
 
 import { readFile } from 'node:fs/promises';
 import { setMaxListeners } from 'node:events';
-import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { summarize } from '../history/drift.js';
 import { UsageError } from '../../shared/errors.js';
 import { finding } from '../../shared/findings.js';
 import { hostKey, type InventoryEntry } from '../scan/inventory.js';
-import { emit, parsePortList, parsePositiveInt, secretFromEnv } from '../../shared/cli/cli.js';
-import type { Verdict } from '../../shared/model.js';
+import { emit, secretFromEnv } from '../../shared/cli/cli.js';
+import { OUTPUT_FLAGS, defineCommand, formatFlags, parseFormatFlag, parsePositiveInt } from '../../shared/cli/flags.js';
+import type { ProductChoice, Verdict } from '../../shared/model.js';
 import { secrets } from '../../shared/redact.js';
 import { renderDashboard } from '../../shared/render/dashboard.js';
 import { TOOL } from '../../shared/tool.js';
 import { EXIT_CODE, worstVerdict } from '../../shared/verdict.js';
-import { CHECK_DEFAULTS, type ProbeSet } from '../check-options.js';
+import { LIMIT_FLAGS, PROBE_SET_FLAGS, TARGET_FLAGS, parseLimitFlags, parseProbeSet, parseTargetFlags } from '../check-options.js';
 import { computeDrift, pickRuns } from '../history/drift.js';
-import { SqliteHistory, defaultDbPath } from '../history/sqlite.js';
+import { HISTORY_DB_FLAGS, openStore } from '../history/options.js';
 import { runScan } from '../scan/engine.js';
 import type { ScanTarget } from '../scan/host-check.js';
 import { countEntries, inventoryFormat, readInventory } from '../scan/inventory-source.js';
 import { planConcurrency, readFdLimit } from '../scan/limits.js';
 import { notifyDrift } from '../scan/notify.js';
 import { ProgressBar, ScanTally, renderSummary, wantsProgress, writeNdjson } from '../scan/output.js';
-import { parseProduct } from './check.js';
-
-export interface ScanArgs {
-  inventory: string;
-  product: string;
-  ports?: string;
-  timeoutMs: string;
-  minTimeoutMs: string;
-  maxConnections: string;
-  concurrency?: string;
-  allowPrivate: boolean;
-  probes: string;
-  format: string;
-  output?: string;
-  db?: string;
-  notifyWebhook?: string;
-  notifyWebhookEnv?: string;
-}
 
 const SCAN_FORMATS = ['text', 'ndjson', 'html'] as const;
-type ScanFormat = (typeof SCAN_FORMATS)[number];
-
-function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`${flag} "${value}" is not one of: ${allowed.join(', ')}`);
-}
 
 /** Inventory entry + scan flags → what to check; an unreadable key file rejects just that entry. */
-async function targetFor(entry: InventoryEntry, a: { product: ReturnType<typeof parseProduct>; ports?: number[] }): Promise<ScanTarget | { invalid: string }> {
+async function targetFor(entry: InventoryEntry, a: { product: ProductChoice; ports?: number[] }): Promise<ScanTarget | { invalid: string }> {
   const t: ScanTarget = { host: entry.host, product: entry.product ?? a.product };
   const ports = entry.ports ?? a.ports;
   if (ports) t.ports = ports;
@@ -77,7 +53,7 @@ async function targetFor(entry: InventoryEntry, a: { product: ReturnType<typeof 
  * The drift webhook, from --notify-webhook URL or --notify-webhook-env VAR (the URL stays off argv,
  * where `ps` shows it). Either way the URL, and its path (Slack's token), are secrets.
  */
-function webhookUrl(argv: Pick<ScanArgs, 'notifyWebhook' | 'notifyWebhookEnv'>): URL | undefined {
+function webhookUrl(argv: { notifyWebhook?: string | undefined; notifyWebhookEnv?: string | undefined }): URL | undefined {
   const flag = argv.notifyWebhookEnv !== undefined ? '--notify-webhook-env' : '--notify-webhook';
   const raw = argv.notifyWebhookEnv !== undefined ? secretFromEnv(argv.notifyWebhookEnv, flag) : argv.notifyWebhook;
   if (raw === undefined) return undefined;
@@ -94,34 +70,27 @@ function webhookUrl(argv: Pick<ScanArgs, 'notifyWebhook' | 'notifyWebhookEnv'>):
   return url;
 }
 
-export const scanCommand: CommandModule<object, ScanArgs> = {
-  command: 'scan',
-  describe: 'Check a whole fleet from an inventory; record history and drift',
-  builder: (y: Argv) =>
+export const scan = defineCommand({
+  builder: (y) =>
     y
       .option('inventory', { type: 'string', demandOption: true, describe: 'Inventory FILE: YAML, JSON, CSV or one host per line' })
-      .option('product', { type: 'string', default: 'auto', describe: 'Product for entries that name none: pbxware | serverware | issabel | auto' })
-      .option('ports', { type: 'string', describe: 'Required ports instead of the profile (entries may give their own)' })
-      .option('probes', { type: 'string', default: 'full', describe: 'full (TLS, GUI, SSH too) | tcp (port states only)' })
-      .option('timeout-ms', { type: 'string', default: String(CHECK_DEFAULTS.timeoutMs), describe: 'Ceiling of each probe; connects adapt below it to each host\'s RTT' })
-      .option('min-timeout-ms', { type: 'string', default: '100', describe: 'Floor of the adaptive connect timeout' })
-      .option('max-connections', { type: 'string', default: String(CHECK_DEFAULTS.perHostConcurrency), describe: 'Connections open at once to one host (intrusion protection)' })
+      .options(TARGET_FLAGS)
+      .options(PROBE_SET_FLAGS)
+      .options(LIMIT_FLAGS)
+      .option('min-timeout-ms', { type: 'string', default: '100', describe: 'Floor of the adaptive connect timeout (--timeout-ms is the ceiling)' })
       .option('concurrency', { type: 'string', describe: 'Hosts checked at once (default 128 for --probes tcp, 64 for full; bounded by the open-file limit)' })
-      .option('allow-private', { type: 'boolean', default: false, describe: 'Private/loopback targets are a lab: TARGET_NOT_PUBLIC becomes info' })
-      .option('format', { type: 'string', default: 'text', describe: 'text (progress + summary) | ndjson (one report a line, as hosts finish) | html (fleet dashboard)' })
-      .option('output', { type: 'string', describe: 'Write the summary/dashboard/ndjson to FILE instead of stdout (text and html atomically)' })
-      .option('db', { type: 'string', describe: 'History database FILE (default $XDG_STATE_HOME/pbxready/history.db)' })
+      .options(formatFlags(SCAN_FORMATS, 'text (progress + summary) | ndjson (one report a line, as hosts finish) | html (fleet dashboard)'))
+      .options(OUTPUT_FLAGS)
+      .options(HISTORY_DB_FLAGS)
       .option('notify-webhook', { type: 'string', describe: 'POST the drift since the previous run to this URL (Slack-compatible) when anything changed' })
       .option('notify-webhook-env', { type: 'string', describe: 'As --notify-webhook, the URL read from this environment VARIABLE (keeps the secret off the command line)' })
-      .conflicts('notify-webhook', 'notify-webhook-env') as unknown as Argv<ScanArgs>,
+      .conflicts('notify-webhook', 'notify-webhook-env'),
   handler: async (argv) => {
-    const format = oneOf(argv.format, SCAN_FORMATS, '--format');
-    const probes = oneOf<ProbeSet>(argv.probes, ['full', 'tcp'], '--probes');
-    const product = parseProduct(argv.product);
-    const ports = argv.ports !== undefined ? parsePortList(argv.ports) : undefined;
-    const ceilingMs = parsePositiveInt(argv.timeoutMs, '--timeout-ms', { max: 600_000 });
+    const format = parseFormatFlag(argv.format, SCAN_FORMATS);
+    const probes = parseProbeSet(argv.probes);
+    const { product, ports } = parseTargetFlags(argv);
+    const { timeoutMs: ceilingMs, perHostConcurrency: perHost, allowPrivate } = parseLimitFlags(argv);
     const floorMs = parsePositiveInt(argv.minTimeoutMs, '--min-timeout-ms', { max: ceilingMs });
-    const perHost = parsePositiveInt(argv.maxConnections, '--max-connections', { max: 64 });
     const requested = argv.concurrency !== undefined ? parsePositiveInt(argv.concurrency, '--concurrency', { max: 100_000 }) : undefined;
     const webhook = webhookUrl(argv);
 
@@ -130,8 +99,7 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
 
     const invFormat = await inventoryFormat(argv.inventory);
     const total = await countEntries(argv.inventory, invFormat);
-    const dbPath = argv.db ?? defaultDbPath(process.env, homedir());
-    const store = new SqliteHistory(dbPath);
+    const store = openStore(argv.db);
     const started = Date.now();
     // The resolved path is the inventory's identity in the history: drift compares its runs only.
     const runId = store.beginRun({ inventory: resolve(argv.inventory), probes, startedAt: new Date(started).toISOString() });
@@ -168,7 +136,7 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
     try {
       const outcome = await runScan(
         readInventory(argv.inventory, invFormat),
-        { product, ...(ports ? { ports } : {}), probes, timing: { floorMs, ceilingMs }, allowPrivate: argv.allowPrivate, hostsInFlight: plan.hostsInFlight, perHostConcurrency: perHost, signal: abort.signal },
+        { product, ...(ports ? { ports } : {}), probes, timing: { floorMs, ceilingMs }, allowPrivate, hostsInFlight: plan.hostsInFlight, perHostConcurrency: perHost, signal: abort.signal },
         {
           onReport: async (report, entry) => {
             const key = hostKey(entry);
@@ -233,4 +201,4 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
       store.close();
     }
   },
-};
+});

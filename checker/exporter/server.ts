@@ -8,7 +8,7 @@ import type { Product } from '../../shared/model.js';
 import { PRODUCTS } from '../../shared/profiles.js';
 import { PROMETHEUS_CONTENT_TYPE, exposition, probeFamilies } from './exposition.js';
 import { DEFAULT_DEPS, runCheck, type CheckDeps } from '../check.js';
-import { CHECK_DEFAULTS, type ProbeSet } from '../check-options.js';
+import { makeCheckOptions, type ProbeSet } from '../check-options.js';
 
 export interface ExporterOptions {
   timeoutMs: number;
@@ -65,7 +65,7 @@ export function createExporter(opts: ExporterOptions, deps: CheckDeps = DEFAULT_
     try {
       const host = target.replace(/^\[(.*)\]$/, '$1');
       const report = await runCheck(
-        { ...CHECK_DEFAULTS, host, product: module as Product, timeoutMs: budgetMs, perHostConcurrency: opts.perHostConcurrency, allowPrivate: opts.allowPrivate, probes: opts.probes, retryFiltered: true, icmp: false, signal },
+        makeCheckOptions({ host, product: module as Product, timeoutMs: budgetMs, perHostConcurrency: opts.perHostConcurrency, allowPrivate: opts.allowPrivate, probes: opts.probes, retryFiltered: true, icmp: false, signal }),
         deps,
       );
       if (gone.signal.aborted) return;

@@ -3,7 +3,7 @@
 
 import type { CheckReport, PortAttempt, ProductChoice } from '../../shared/model.js';
 import { DEFAULT_DEPS, runCheck, type CheckDeps } from '../check.js';
-import type { CheckOptions, ProbeSet, SshCredentials } from '../check-options.js';
+import { makeCheckOptions, type CheckOptions, type ProbeSet, type SshCredentials } from '../check-options.js';
 import { withDeadline } from '../probes/probe.js';
 import type { HostTiming } from './timing.js';
 
@@ -49,20 +49,15 @@ export function adaptiveTcp(timing: HostTiming, tcp: TcpProbe): TcpProbe {
 }
 
 export function checkOptionsFor(target: ScanTarget, ctx: HostCheckContext): CheckOptions {
-  return {
-    host: target.host,
-    product: target.product,
-    ...(target.ports ? { ports: target.ports } : {}),
+  return makeCheckOptions({
+    ...target,
     timeoutMs: ctx.ceilingMs,
     perHostConcurrency: ctx.perHostConcurrency,
     allowPrivate: ctx.allowPrivate,
     probes: ctx.probes,
     retryFiltered: true,
-    ...(target.ssh ? { ssh: target.ssh } : {}),
-    ...(target.sshFingerprint ? { sshFingerprint: target.sshFingerprint } : {}),
-    ...(target.knownHostsFile ? { knownHostsFile: target.knownHostsFile } : {}),
     signal: ctx.signal,
-  };
+  });
 }
 
 export async function checkHost(target: ScanTarget, ctx: HostCheckContext, deps: CheckDeps = DEFAULT_DEPS): Promise<CheckReport> {

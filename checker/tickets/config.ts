@@ -1,26 +1,17 @@
 // Where a help desk is and how to log in: flags name things, the config file (JSON) and the
 // environment hold them. The key never comes from argv; whatever is read is registered as a secret.
 
-import { readFile } from 'node:fs/promises';
+import { readJsonConfig } from '../../shared/cli/cli.js';
 import { UsageError } from '../../shared/errors.js';
 import { secrets } from '../../shared/redact.js';
 import type { FieldMap, FormSettings } from './fields.js';
 import type { IssueTypeKey, Requester } from './form.js';
 import { RETRY_DEFAULTS, type RetryPolicy } from './retry.js';
 import { providerOf } from './index.js';
+import { ENV, type TicketFlags } from './options.js';
+
+export type { TicketFlags } from './options.js';
 import type { TicketConnection, TicketProvider } from './provider.js';
-
-export const ENV = Object.freeze({ url: 'PBXREADY_TICKET_URL', key: 'PBXREADY_TICKET_KEY', email: 'PBXREADY_TICKET_EMAIL', provider: 'PBXREADY_TICKET_PROVIDER' });
-
-/** The flags every ticket-sending command shares (ticket attach/create, check/precheck --attach-to-ticket). */
-export interface TicketFlags {
-  provider?: string;
-  config?: string;
-  baseUrl?: string;
-  apiKeyEnv?: string;
-  email?: string;
-  dryRun?: boolean;
-}
 
 export interface TicketConfigFile {
   provider?: string;
@@ -48,22 +39,8 @@ export interface TicketSetup {
 const CONFIG_KEYS = new Set(['provider', 'baseUrl', 'apiKey', 'apiKeyEnv', 'email', 'requester', 'customFields', 'issueTypes', 'maxAttachmentBytes', 'retry']);
 
 async function loadConfig(path: string): Promise<TicketConfigFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`--config ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    throw new UsageError(`--config ${path} is not valid JSON`);
-  }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`--config ${path} must hold a JSON object`);
-  const unknown = Object.keys(v).filter((k) => !CONFIG_KEYS.has(k));
-  if (unknown.length) throw new UsageError(`--config ${path}: unknown key(s) ${unknown.join(', ')} (known: ${[...CONFIG_KEYS].join(', ')})`);
-  const c = v as TicketConfigFile;
+  // Checked key by key where each is used; the loader has refused unknown keys.
+  const c: TicketConfigFile = readJsonConfig(path, CONFIG_KEYS);
   secrets.add(c.apiKey);
   return c;
 }

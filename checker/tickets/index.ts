@@ -3,12 +3,12 @@
 import { UsageError } from '../../shared/errors.js';
 import { freshdesk } from './freshdesk.js';
 import { osticket } from './osticket.js';
-import type { ProviderName, TicketProvider } from './provider.js';
+import { PROVIDER_NAMES, type ProviderName } from './options.js';
+import type { TicketProvider } from './provider.js';
 import { zendesk } from './zendesk.js';
 
 export const PROVIDERS: Readonly<Record<ProviderName, TicketProvider>> = Object.freeze({ freshdesk, zendesk, osticket });
 
-export const PROVIDER_NAMES = Object.keys(PROVIDERS) as ProviderName[];
 
 export function providerOf(name: string): TicketProvider {
   const p = (PROVIDERS as Record<string, TicketProvider>)[name];

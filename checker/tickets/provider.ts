@@ -6,7 +6,8 @@ import type { TicketForm } from './form.js';
 import type { AttachmentLimit, TicketRequest } from './request.js';
 import { TicketDeliveryError, type AuthHeader, type HttpReply } from './http.js';
 
-export type ProviderName = 'freshdesk' | 'zendesk' | 'osticket';
+export type { ProviderName } from './options.js';
+import type { ProviderName } from './options.js';
 
 export interface TicketConnection {
   baseUrl: string;

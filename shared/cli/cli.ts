@@ -1,11 +1,13 @@
-// What every pbxready CLI shares: one-line errors with exit 3, yargs wired to fail that way,
-// reports written to stdout or atomically to a file.
+// The small process runtime both binaries share: argv → one command (loaded only when it runs),
+// yargs with the house rules, one-line errors with exit 3, reports to stdout or atomically to a
+// file, and the readers of files and variables the user names.
 
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { Argv } from 'yargs';
-import { EXIT_USAGE, UsageError, errorLine } from '../errors.js';
+import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { ConfigError, EXIT_USAGE, IoError, UsageError, errorLine, isUserError } from '../errors.js';
+import { isRecord } from '../json.js';
 import { secrets } from '../redact.js';
 import { TOOL } from '../tool.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -32,9 +34,43 @@ export function configureYargs<T>(y: Argv<T>, scriptName: string): Argv<T> {
       if (typeof argv.output === 'string') checkOutputPath(argv.output);
     })
     .fail((msg, err) => {
-      if (err && !(err instanceof UsageError)) die(`${scriptName}: ${errorLine(err)}`);
+      if (err && !isUserError(err)) die(`${scriptName}: ${errorLine(err)}`);
       die(`${scriptName}: ${msg ?? errorLine(err)}`);
     });
+}
+
+/** One entry of a binary's command table: what `--help` lists, and how to load the rest. */
+export interface CommandEntry {
+  command: string;
+  describe: string;
+  load: () => Promise<LoadedCommand>;
+}
+
+/** A command's builder and handler. Method syntax on purpose: each command keeps its own argv type. */
+export interface LoadedCommand {
+  builder(y: Argv): Argv<unknown>;
+  handler(argv: ArgumentsCamelCase<unknown>): Promise<void>;
+}
+
+/**
+ * Parse argv and run one command. Only the command named on the command line is loaded (its
+ * imports are what it costs to start); the others stay a name and a line for --help. A bare
+ * --version is answered before yargs is even loaded.
+ */
+export async function runProgram(scriptName: string, table: readonly CommandEntry[], args: string[] = process.argv.slice(2)): Promise<void> {
+  if (args.length === 1 && args[0] === '--version') {
+    process.stdout.write(`${TOOL.version}\n`);
+    return;
+  }
+  const { default: yargs } = await import('yargs');
+  const cli = configureYargs(yargs(args), scriptName);
+  // No flag before the command takes a value, so the first word is the command.
+  const wanted = args.find((a) => !a.startsWith('-'));
+  for (const entry of table) {
+    const body = entry.command.split(' ')[0] === wanted ? await entry.load() : { handler: async () => {} };
+    cli.command({ command: entry.command, describe: entry.describe, ...body });
+  }
+  await cli.parseAsync();
 }
 
 /** Run a CLI's main; anything thrown ends as one line and exit 3. */
@@ -43,7 +79,7 @@ export async function runMain(scriptName: string, main: () => Promise<number | v
     const code = await main();
     if (typeof code === 'number') process.exitCode = code;
   } catch (err) {
-    if (process.env.PBXREADY_DEBUG && !(err instanceof UsageError)) process.stderr.write(`${secrets.scrub(String((err as Error)?.stack ?? err))}\n`);
+    if (process.env.PBXREADY_DEBUG && !isUserError(err)) process.stderr.write(`${secrets.scrub(String((err as Error)?.stack ?? err))}\n`);
     die(`${scriptName}: ${errorLine(err)}`);
   }
   // The command is done and its output written (stdout/stderr writes are synchronous on Linux for
@@ -82,66 +118,37 @@ export async function emit(text: string, output: string | undefined): Promise<vo
   await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
 }
 
-// ---- option parsing shared by commands ----
-
-export function parsePort(value: unknown, flag = 'port'): number {
-  const s = String(value).trim();
-  const n = Number(s);
-  if (!/^\d+$/.test(s) || !Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`${flag} "${s}" is not a port (1–65535)`);
-  return n;
-}
-
-export function parsePortList(value: unknown, flag = '--ports'): number[] {
-  const parts = String(value).split(',').map((p) => p.trim()).filter((p) => p.length > 0);
-  if (parts.length === 0) throw new UsageError(`${flag} is empty`);
-  const ports = new Set<number>();
-  for (const part of parts) {
-    const range = /^(\d+)-(\d+)$/.exec(part);
-    if (range) {
-      const a = parsePort(range[1], flag);
-      const b = parsePort(range[2], flag);
-      if (b < a) throw new UsageError(`${flag} range "${part}" runs backwards`);
-      for (let p = a; p <= b; p++) ports.add(p);
-    } else ports.add(parsePort(part, flag));
-  }
-  return [...ports].sort((x, y) => x - y);
-}
-
-export function parsePositiveInt(value: unknown, flag: string, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}): number {
-  const s = String(value).trim();
-  const n = Number(s);
-  if (!/^-?\d+$/.test(s) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`${flag} "${s}" must be a whole number from ${min} to ${max}`);
-  }
-  return n;
-}
-
-export interface ListenDefaults {
-  /** The address a bare ":PORT" binds to (each server chooses: the agent stays on loopback). */
-  host: string;
-  /** Shown in the error, e.g. "127.0.0.1:8731 or [::1]:8731". */
-  example: string;
-  /** Accept "PORT" alone, meaning `host`. */
-  barePort?: boolean;
-}
-
-/** --listen "ADDR:PORT", "[v6]:PORT" or ":PORT" (and "PORT" where allowed); port 0 picks a free one. */
-export function parseListen(value: string, defaults: ListenDefaults): { host: string; port: number } {
-  const v = value.trim();
-  const port = (s: string) => (s === '0' ? 0 : parsePort(s, '--listen port'));
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(v);
-  if (m) return { host: m[1] ?? (m[2] || defaults.host), port: port(m[3]!) };
-  if (defaults.barePort && /^\d+$/.test(v)) return { host: defaults.host, port: port(v) };
-  throw new UsageError(`--listen "${value}" must be ADDR:PORT (e.g. ${defaults.example})`);
-}
-
 /** A file the user named with `flag`: its bytes, or one line naming the flag, the path and why. */
 export async function readNamedFile(path: string, flag: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (err) {
-    throw new UsageError(`${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new IoError(`${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
   }
+}
+
+/**
+ * The one JSON config loader (read at start-up, before anything runs, hence synchronous) (--config of the agent and of the help desks): an object whose keys
+ * are all in `known`, or one line naming the file and the problem.
+ */
+export function readJsonConfig(path: string, known: ReadonlySet<string> | readonly string[]): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new IoError(`--config ${path}: ${(err as NodeJS.ErrnoException).code ?? 'cannot read'}`, { cause: err });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`--config ${path} is not valid JSON`, { cause: err });
+  }
+  if (!isRecord(parsed)) throw new ConfigError(`--config ${path} must hold a JSON object`);
+  const keys = [...known];
+  const unknown = Object.keys(parsed).filter((k) => !keys.includes(k));
+  if (unknown.length) throw new ConfigError(`--config ${path}: unknown key(s) ${unknown.join(', ')} (known: ${keys.join(', ')})`);
+  return parsed;
 }
 
 /** A secret named by an environment variable (never by argv): registered for redaction at once. */

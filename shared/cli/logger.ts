@@ -2,18 +2,8 @@
 // Every line passes through the secret registry, like every other output.
 
 import { pino, type Logger } from 'pino';
-import { UsageError } from '../errors.js';
 import { secrets } from '../redact.js';
-
-export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
-
-export const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug', 'trace'];
-
-/** --log-level, checked: one line naming the bad value. */
-export function parseLogLevel(value: string): LogLevel {
-  if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
-  throw new UsageError(`unknown --log-level "${value}" (expected one of: ${LOG_LEVELS.join(', ')})`);
-}
+import type { LogLevel } from './flags.js';
 
 export function createLogger(level: LogLevel = (process.env.PBXREADY_LOG as LogLevel | undefined) ?? 'warn'): Logger {
   const options = {

@@ -1,6 +1,6 @@
 // The one output step: redact, then render. Every report, snapshot and ticket body comes through here.
 
-import { UsageError } from '../errors.js';
+import { parseFormatFlag } from '../cli/flags.js';
 import type { OutputFormat } from '../model.js';
 import { secrets, type SecretRegistry } from '../redact.js';
 import type { ReportDocument } from './document.js';
@@ -11,8 +11,7 @@ import { renderText } from './text.js';
 export const FORMATS: readonly OutputFormat[] = ['text', 'json', 'markdown', 'html'];
 
 export function parseFormat(value: string): OutputFormat {
-  if ((FORMATS as readonly string[]).includes(value)) return value as OutputFormat;
-  throw new UsageError(`unknown format "${value}" (expected one of: ${FORMATS.join(', ')})`);
+  return parseFormatFlag(value, FORMATS);
 }
 
 export function renderDocument(doc: ReportDocument, format: Exclude<OutputFormat, 'json'>): string {

@@ -36,7 +36,7 @@ afterAll(async () => {
   rmSync(configDir, { recursive: true, force: true });
 });
 
-const tcp = (): CommonArgs => ({ 'db-host': '127.0.0.1', 'db-port': String(db.port) });
+const tcp = (): CommonArgs => ({ dbHost: '127.0.0.1', dbPort: String(db.port) });
 
 function writeConfig(config: unknown): string {
   mkdirSync(configDir, { recursive: true });
@@ -50,7 +50,7 @@ const report = (args: CommonArgs): Promise<AgentReport> => collectReport(resolve
 describe('PBXware host with a real MariaDB', () => {
   let r: AgentReport;
   beforeAll(async () => {
-    r = await report({ root: fixtureRoot('pbxware', { backupAgeDays: 10 }), 'asterisk-cmd': ASTERISK.pjsip20, ...tcp() });
+    r = await report({ root: fixtureRoot('pbxware', { backupAgeDays: 10 }), asteriskCmd: ASTERISK.pjsip20, ...tcp() });
   });
 
   test('host, product and versions', () => {
@@ -137,7 +137,7 @@ describe('PBXware host with a real MariaDB', () => {
 });
 
 test('Issabel host: MyISAM rows are exact, chan_sip endpoints and registry, an ordinary hour', async () => {
-  const r = await report({ root: fixtureRoot('issabel'), 'asterisk-cmd': ASTERISK.chansip18, ...tcp() });
+  const r = await report({ root: fixtureRoot('issabel'), asteriskCmd: ASTERISK.chansip18, ...tcp() });
   expect(r.product.name).toBe('issabel');
   expect(r.product.licence).toBeUndefined();
   expect(r.database.credentialsSource).toContain('/etc/amportal.conf');
@@ -153,7 +153,7 @@ test('Issabel host: MyISAM rows are exact, chan_sip endpoints and registry, an o
 
 describe('rpm -V of the product\'s packages (--rpm-cmd: recorded output, paths are the host\'s)', () => {
   test('modified package files: CUSTOM_DEVELOPMENT_FOUND names them; the version comes from rpm -q', async () => {
-    const r = await report({ root: fixtureRoot('issabel'), 'asterisk-cmd': ASTERISK.chansip18, 'rpm-cmd': RPM.modified, ...tcp() });
+    const r = await report({ root: fixtureRoot('issabel'), asteriskCmd: ASTERISK.chansip18, rpmCmd: RPM.modified, ...tcp() });
     expect(r.custom!.packageCheck).toEqual({ measured: true, reason: 'rpm -V issabel-framework issabelPBX asterisk' });
     expect(r.custom!.modifiedPackageFiles).toEqual([
       '/etc/asterisk/extensions.conf',
@@ -171,27 +171,27 @@ describe('rpm -V of the product\'s packages (--rpm-cmd: recorded output, paths a
   });
 
   test('an unmodified install: measured, nothing found; the config key rpmCmd works the same', async () => {
-    const r = await report({ root: fixtureRoot('issabel'), 'asterisk-cmd': ASTERISK.chansip18, ...tcp(), config: writeConfig({ rpmCmd: RPM.clean }) });
+    const r = await report({ root: fixtureRoot('issabel'), asteriskCmd: ASTERISK.chansip18, ...tcp(), config: writeConfig({ rpmCmd: RPM.clean }) });
     expect(r.custom!.packageCheck!.measured).toBe(true);
     expect(r.custom!.modifiedPackageFiles).toEqual([]);
     expect(codes(r)).not.toContain('CUSTOM_DEVELOPMENT_FOUND');
   });
 
   test('without --rpm-cmd under --root, rpm is not asked: "not measured", no finding', async () => {
-    const r = await report({ root: fixtureRoot('issabel'), 'asterisk-cmd': ASTERISK.chansip18, ...tcp() });
+    const r = await report({ root: fixtureRoot('issabel'), asteriskCmd: ASTERISK.chansip18, ...tcp() });
     expect(r.custom!.packageCheck).toMatchObject({ measured: false });
     expect(r.custom!.packageCheck!.reason).toContain('--rpm-cmd');
   });
 
   test('an rpm that cannot be run: SOURCE_UNREADABLE with the reason', async () => {
-    const r = await report({ root: fixtureRoot('issabel'), 'asterisk-cmd': ASTERISK.chansip18, 'rpm-cmd': '/nonexistent/rpm', ...tcp() });
+    const r = await report({ root: fixtureRoot('issabel'), asteriskCmd: ASTERISK.chansip18, rpmCmd: '/nonexistent/rpm', ...tcp() });
     expect(r.custom!.packageCheck!.measured).toBe(false);
     expect(r.findings.find((x) => x.code === 'SOURCE_UNREADABLE')?.message).toContain('/nonexistent/rpm: not found');
   });
 });
 
 test('SERVERware host: looks into the first PBXware VPS; no backup gives BACKUP_MISSING', async () => {
-  const r = await report({ root: fixtureRoot('serverware'), 'asterisk-cmd': ASTERISK.pjsip20, ...tcp() });
+  const r = await report({ root: fixtureRoot('serverware'), asteriskCmd: ASTERISK.pjsip20, ...tcp() });
   expect(r.product).toMatchObject({ name: 'serverware', version: '4.2.0' });
   expect(r.product.evidence).toContain('vps1');
   expect(r.database.reachable).toBe(true);
@@ -201,7 +201,7 @@ test('SERVERware host: looks into the first PBXware VPS; no backup gives BACKUP_
 });
 
 test('Asterisk down: ASTERISK_NOT_RUNNING in the CLI\'s own words; the version still comes from -V', async () => {
-  const r = await report({ root: fixtureRoot('pbxware'), 'asterisk-cmd': ASTERISK.down, ...tcp() });
+  const r = await report({ root: fixtureRoot('pbxware'), asteriskCmd: ASTERISK.down, ...tcp() });
   expect(r.asterisk.running).toBe(false);
   expect(r.asterisk.version).toBe('20.5.2');
   const f = r.findings.find((x) => x.code === 'ASTERISK_NOT_RUNNING');
@@ -210,7 +210,7 @@ test('Asterisk down: ASTERISK_NOT_RUNNING in the CLI\'s own words; the version s
 });
 
 test('no asterisk binary at all: a gap naming the CLI (SOURCE_UNREADABLE), not a stopped Asterisk', async () => {
-  const r = await report({ root: fixtureRoot('pbxware'), 'asterisk-cmd': '/nonexistent/asterisk', ...tcp() });
+  const r = await report({ root: fixtureRoot('pbxware'), asteriskCmd: '/nonexistent/asterisk', ...tcp() });
   expect(codes(r)).not.toContain('ASTERISK_NOT_RUNNING');
   expect(r.asterisk).toMatchObject({ running: false, notMeasured: expect.stringContaining('/nonexistent/asterisk') });
   const f = r.findings.find((x) => x.code === 'SOURCE_UNREADABLE' && x.subject === 'asterisk');
@@ -220,7 +220,7 @@ test('no asterisk binary at all: a gap naming the CLI (SOURCE_UNREADABLE), not a
 
 test('unreachable database: DB_UNREACHABLE with the reason; the CDR table is "not measured", not a second failure', async () => {
   const closed = await freePort();
-  const r = await report({ root: fixtureRoot('pbxware'), 'asterisk-cmd': ASTERISK.pjsip20, 'db-host': '127.0.0.1', 'db-port': String(closed) });
+  const r = await report({ root: fixtureRoot('pbxware'), asteriskCmd: ASTERISK.pjsip20, dbHost: '127.0.0.1', dbPort: String(closed) });
   expect(r.database.reachable).toBe(false);
   const f = r.findings.find((x) => x.code === 'DB_UNREACHABLE');
   expect(f?.severity).toBe('fail');
@@ -232,7 +232,7 @@ test('unreachable database: DB_UNREACHABLE with the reason; the CDR table is "no
 
 test('wrong password: DB_UNREACHABLE with "Access denied", and the password appears nowhere', async () => {
   process.env.PBXREADY_TEST_WRONG_PW = 'Wrong-Password-For-Test-99';
-  const r = await report({ root: fixtureRoot('pbxware'), 'asterisk-cmd': ASTERISK.pjsip20, ...tcp(), 'db-user': 'pbxreader', 'db-password-env': 'PBXREADY_TEST_WRONG_PW' });
+  const r = await report({ root: fixtureRoot('pbxware'), asteriskCmd: ASTERISK.pjsip20, ...tcp(), dbUser: 'pbxreader', dbPasswordEnv: 'PBXREADY_TEST_WRONG_PW' });
   const f = r.findings.find((x) => x.code === 'DB_UNREACHABLE');
   expect(f?.message).toContain('Access denied');
   expect(f?.remedy).toContain('--db-* flags');
@@ -240,7 +240,7 @@ test('wrong password: DB_UNREACHABLE with "Access denied", and the password appe
 });
 
 test('missing CDR table: CDR_UNREADABLE names the table', async () => {
-  const r = await report({ root: fixtureRoot('pbxware'), 'asterisk-cmd': ASTERISK.pjsip20, ...tcp(), 'cdr-table': 'pbxware.cdr_archive' });
+  const r = await report({ root: fixtureRoot('pbxware'), asteriskCmd: ASTERISK.pjsip20, ...tcp(), cdrTable: 'pbxware.cdr_archive' });
   const f = r.findings.find((x) => x.code === 'CDR_UNREADABLE');
   expect(f?.message).toContain('pbxware.cdr_archive');
   expect(f?.message).toContain('does not exist');
@@ -248,7 +248,7 @@ test('missing CDR table: CDR_UNREADABLE names the table', async () => {
 
 test('a CDR table without a calldate index: time-based figures are "not measured" (no full scan)', async () => {
   await db.admin.query('CREATE TABLE IF NOT EXISTS pbxware.cdr_noindex (calldate DATETIME NOT NULL, disposition VARCHAR(45) NOT NULL) ENGINE=InnoDB; INSERT INTO pbxware.cdr_noindex VALUES (NOW(), "FAILED")');
-  const r = await report({ root: fixtureRoot('pbxware'), 'asterisk-cmd': ASTERISK.pjsip20, ...tcp(), 'cdr-table': 'pbxware.cdr_noindex' });
+  const r = await report({ root: fixtureRoot('pbxware'), asteriskCmd: ASTERISK.pjsip20, ...tcp(), cdrTable: 'pbxware.cdr_noindex' });
   expect(r.cdr?.lastHour).toBeNull();
   expect(r.cdr?.oldest).toBeNull();
   expect(r.cdr?.notMeasured).toContain('no index on calldate');
@@ -276,14 +276,14 @@ test('thresholds from the config file: DISK_SPACE_LOW (warn, then fail), INODES_
   const root = fixtureRoot('pbxware');
   const warn = await report({
     root,
-    'asterisk-cmd': ASTERISK.pjsip20,
+    asteriskCmd: ASTERISK.pjsip20,
     ...tcp(),
     config: writeConfig({ thresholds: { diskWarnPercent: 0, diskFailPercent: 100.1, inodesWarnPercent: 0, cdrRowsWarn: 100, upgradeSpaceMarginBytes: 1e18 } }),
   });
   expect(warn.findings.filter((f) => f.code === 'DISK_SPACE_LOW').every((f) => f.severity === 'warn')).toBe(true);
   expect(codes(warn)).toEqual(expect.arrayContaining(['DISK_SPACE_LOW', 'INODES_LOW', 'CDR_TABLE_LARGE', 'UPGRADE_SPACE_INSUFFICIENT']));
   expect(warn.findings.find((f) => f.code === 'CDR_TABLE_LARGE')!.message).toContain('estimated');
-  const fail = await report({ root, 'asterisk-cmd': ASTERISK.pjsip20, ...tcp(), config: writeConfig({ thresholds: { diskWarnPercent: 0, diskFailPercent: 0 } }) });
+  const fail = await report({ root, asteriskCmd: ASTERISK.pjsip20, ...tcp(), config: writeConfig({ thresholds: { diskWarnPercent: 0, diskFailPercent: 0 } }) });
   const low = fail.findings.filter((f) => f.code === 'DISK_SPACE_LOW');
   expect(low.length).toBeGreaterThan(0);
   expect(low.every((f) => f.severity === 'fail')).toBe(true);
@@ -292,7 +292,7 @@ test('thresholds from the config file: DISK_SPACE_LOW (warn, then fail), INODES_
 
 test('no product under --root: PRODUCT_NOT_DETECTED, and no invented facts', async () => {
   const root = fixtureRoot('empty');
-  const r = await report({ root, 'asterisk-cmd': ASTERISK.pjsip20 });
+  const r = await report({ root, asteriskCmd: ASTERISK.pjsip20 });
   expect(r.product).toMatchObject({ name: 'unknown', version: null });
   expect(r.findings.find((f) => f.code === 'PRODUCT_NOT_DETECTED')?.message).toContain(root);
   expect(r.custom).toBeUndefined();
@@ -304,7 +304,7 @@ test('a credentials file that cannot be read: SOURCE_UNREADABLE with the reason'
   const ini = join(root, 'opt/pbxware/pw/etc/pbxware/pbxware.ini');
   rmSync(ini);
   mkdirSync(ini); // a directory where the file should be: EISDIR, readable by nobody, even root
-  const r = await report({ root, 'asterisk-cmd': ASTERISK.pjsip20, ...tcp() });
+  const r = await report({ root, asteriskCmd: ASTERISK.pjsip20, ...tcp() });
   const f = r.findings.find((x) => x.code === 'SOURCE_UNREADABLE');
   expect(f?.message).toContain('/opt/pbxware/pw/etc/pbxware/pbxware.ini');
   expect(f?.message).toContain('is a directory');
@@ -322,7 +322,7 @@ describe('listening sockets', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   test('a configured port that listens is reported with its address and owning process', async () => {
-    const r = await report({ root: fixtureRoot('pbxware'), 'asterisk-cmd': ASTERISK.pjsip20, ...tcp(), config: writeConfig({ ports: [port] }) });
+    const r = await report({ root: fixtureRoot('pbxware'), asteriskCmd: ASTERISK.pjsip20, ...tcp(), config: writeConfig({ ports: [port] }) });
     const mine = r.listening.find((l) => l.port === port);
     expect(mine).toMatchObject({ address: '127.0.0.1', pid: process.pid });
     expect(mine!.process).toMatch(/node|vitest/);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEPS } from '../../checker/check.js';
 import { createExporter, scrapeBudgetMs } from '../../checker/exporter/server.js';
 import { LISTEN_DEFAULTS } from '../../checker/commands/exporter.js';
-import { parseListen as parseAnyListen } from '../../shared/cli/cli.js';
+import { parseListen as parseAnyListen } from '../../shared/cli/flags.js';
 
 const parseListen = (v: string) => parseAnyListen(v, LISTEN_DEFAULTS);
 import { closedPort, page, PAGES, startHttpServer, startHttpsServer, startSilentServer, type TestServer } from '../harness/servers.js';

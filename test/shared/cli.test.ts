@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LISTEN_DEFAULTS as AGENT } from '../../agent/commands/serve.js';
 import { LISTEN_DEFAULTS as EXPORTER } from '../../checker/commands/exporter.js';
-import { parseListen } from '../../shared/cli/cli.js';
+import { parseListen } from '../../shared/cli/flags.js';
 
 describe('--listen', () => {
   it.each([

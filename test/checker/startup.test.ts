@@ -1,0 +1,73 @@
+// Each binary loads only the command it runs: `check` never pulls in SQLite, YAML or a help desk.
+// Proven on the built CLI: a module hook (node --import) records the URL of every module resolved.
+
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_CLI, CHECKER_CLI, runCli } from '../harness/cli.js';
+import { closedPort } from '../harness/servers.js';
+
+let dir: string;
+let register: string;
+let closed: number;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), `pbxready-startup-${process.pid}-`));
+  await writeFile(
+    join(dir, 'hooks.mjs'),
+    `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  appendFileSync(process.env.PBXREADY_MODULE_LOG, r.url + '\\n');
+  return r;
+}
+`,
+  );
+  register = join(dir, 'register.mjs');
+  await writeFile(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+  closed = await closedPort();
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Run a CLI under the hook; the URLs of every module it resolved. */
+async function loaded(cli: string, args: string[], name: string): Promise<{ code: number | null; urls: string[] }> {
+  const log = join(dir, `${name}.log`);
+  await writeFile(log, '');
+  const r = await runCli(cli, args, { env: { NODE_OPTIONS: `--import=${pathToFileURL(register).href}`, PBXREADY_MODULE_LOG: log, PBXREADY_DEBUG: '' } });
+  return { code: r.code, urls: (await readFile(log, 'utf8')).split('\n').filter(Boolean) };
+}
+
+const SQLITE = /\/node_modules\/better-sqlite3\//;
+const YAML = /\/node_modules\/yaml\//;
+// The help-desk flag names (tickets/options.js) are declared by check; no desk's code may load.
+const TICKETS = /\/(ticket|tickets)\/(?!options\.js$)[^/]+$/;
+
+describe('start-up loads only the command that runs', () => {
+  it('the hook sees what a command loads: scan --help loads SQLite and YAML (control)', async () => {
+    const scan = await loaded(CHECKER_CLI, ['scan', '--help'], 'scan');
+    expect(scan.code).toBe(0);
+    expect(scan.urls.some((u) => SQLITE.test(u))).toBe(true);
+    expect(scan.urls.some((u) => YAML.test(u))).toBe(true);
+  });
+
+  it('check runs a whole check without SQLite, YAML or help-desk code', async () => {
+    const check = await loaded(CHECKER_CLI, ['check', '127.0.0.1', '--allow-private', '--ports', String(closed), '--no-icmp', '--format', 'json'], 'check');
+    expect(check.code).toBe(2);
+    expect(check.urls.some((u) => u.endsWith('/checker/commands/check.js'))).toBe(true);
+    expect(check.urls.filter((u) => SQLITE.test(u) || YAML.test(u) || TICKETS.test(u))).toEqual([]);
+    expect(check.urls.filter((u) => /\/checker\/commands\/(?!(check|index)\.js$)/.test(u))).toEqual([]);
+  });
+
+  it('pbxready --version and pbxready-agent --version load no command and not yargs', async () => {
+    for (const [cli, name] of [[CHECKER_CLI, 'version'], [AGENT_CLI, 'agent-version']] as const) {
+      const v = await loaded(cli, ['--version'], name);
+      expect(v.code).toBe(0);
+      expect(v.urls.some((u) => u.endsWith('/cli.js'))).toBe(true);
+      expect(v.urls.filter((u) => /\/commands\/[^/]+\.js$|\/node_modules\/yargs\//.test(u) && !u.endsWith('/commands/index.js'))).toEqual([]);
+    }
+  });
+});
