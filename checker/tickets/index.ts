@@ -4,6 +4,8 @@ import { UsageError } from '../../shared/errors.js';
 import { freshdesk } from './freshdesk.js';
 import { osticket } from './osticket.js';
 import { PROVIDER_NAMES, type ProviderName } from './options.js';
+
+export { PROVIDER_NAMES } from './options.js';
 import type { TicketProvider } from './provider.js';
 import { zendesk } from './zendesk.js';
 
