@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEPS, portPlan, runCheck, type CheckDeps } from '../../checker/check.js';
 import { CHECK_DEFAULTS, type CheckOptions } from '../../checker/check-options.js';
+import { deadlineMs } from '../../checker/probes/probe.js';
 import type { CheckReport, Finding } from '../../shared/model.js';
 import { EXIT_CODE } from '../../shared/verdict.js';
 import { createNetns, type TestNetns } from '../harness/netns.js';
@@ -272,6 +273,33 @@ describe('runCheck: auto-detection (real sshd)', () => {
     } finally {
       await other.stop();
     }
+  });
+});
+
+describe('runCheck owns each probe\'s deadline', () => {
+  it('the SSH login gets a window of its own, and every window is cleared when the probe returns', async () => {
+    const timeoutMs = 400;
+    let session: AbortSignal | undefined;
+    let login: AbortSignal | undefined;
+    let loginAbortedWhenSessionRanOut: boolean | undefined;
+    // Stands in for a probe whose login starts late: it asks for the login window at once, then
+    // waits until the session's deadline runs out.
+    const ssh: CheckDeps['ssh'] = async (_target, c) => {
+      session = c.signal;
+      login = c.loginSignal?.();
+      await new Promise<void>((resolve) => c.signal.addEventListener('abort', () => resolve(), { once: true }));
+      loginAbortedWhenSessionRanOut = login?.aborted;
+      return { banner: 'SSH-2.0-test', hostKeyType: null, fingerprint: null, authMethods: [] };
+    };
+    const r = await runCheck(options({ product: 'pbxware', ports: [2020], timeoutMs, icmp: false }), deps(allClosedExcept({ 2020: s.silent!.port }), { ssh }));
+    expect(deadlineMs(session!)).toBe(timeoutMs);
+    expect(login).toBeDefined();
+    expect(login).not.toBe(session);
+    expect(loginAbortedWhenSessionRanOut).toBe(false);
+    expect(r.ports[0]!.ssh).toMatchObject({ banner: 'SSH-2.0-test', timeoutMs });
+    // Cleared with the probe: the login window never runs out afterwards (no timer left behind).
+    await new Promise((resolve) => setTimeout(resolve, timeoutMs * 2));
+    expect(login!.aborted).toBe(false);
   });
 });
 
