@@ -8,13 +8,10 @@ import type { Product } from '../../shared/model.js';
 import { PRODUCTS } from '../../shared/profiles.js';
 import { PROMETHEUS_CONTENT_TYPE, exposition, probeFamilies } from './exposition.js';
 import { DEFAULT_DEPS, runCheck, type CheckDeps } from '../check.js';
-import { makeCheckOptions, type ProbeSet } from '../check-options.js';
+import { makeCheckOptions, type CheckOptions } from '../check-options.js';
 
-export interface ExporterOptions {
-  timeoutMs: number;
-  perHostConcurrency: number;
-  allowPrivate: boolean;
-  probes: ProbeSet;
+/** The check's limits (the flags' parsed values), plus the exporter's own. */
+export interface ExporterOptions extends Pick<CheckOptions, 'timeoutMs' | 'perHostConcurrency' | 'allowPrivate' | 'probes'> {
   /** Probes running at once; more wait (Prometheus retries on its own schedule). */
   maxInFlight: number;
 }

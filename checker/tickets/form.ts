@@ -3,6 +3,7 @@
 // description) in a provider-neutral shape each provider's builder maps onto its own API.
 
 import { UsageError } from '../../shared/errors.js';
+import { oneOf } from '../../shared/cli/flags.js';
 import { VERDICT_LABEL } from '../../shared/render/document.js';
 import { sortFindings } from '../../shared/verdict.js';
 import { emergencySubject, emergencySuggestion, type EmergencySuggestion } from './emergency.js';
@@ -44,15 +45,15 @@ export interface FormDecision {
   notes: string[];
 }
 
+const ISSUE_TYPE_KEYS = Object.keys(ISSUE_TYPES) as IssueTypeKey[];
+
 export function parseIssueType(value: string): IssueTypeKey {
   const key = value.toLowerCase().replace(/[\s_-]+issue$/, '').replace(/[\s_-]+/g, '');
-  if (key in ISSUE_TYPES) return key as IssueTypeKey;
-  throw new UsageError(`--issue-type "${value}" is not one of: ${Object.keys(ISSUE_TYPES).join(', ')}`);
+  return oneOf(key, ISSUE_TYPE_KEYS, '--issue-type');
 }
 
 export function parsePriority(value: string): Priority {
-  if ((PRIORITIES as readonly string[]).includes(value)) return value as Priority;
-  throw new UsageError(`--priority "${value}" is not one of: ${PRIORITIES.join(', ')}`);
+  return oneOf(value, PRIORITIES, '--priority');
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

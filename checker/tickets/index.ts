@@ -1,6 +1,6 @@
 // The one table of help desks.
 
-import { UsageError } from '../../shared/errors.js';
+import { oneOf } from '../../shared/cli/flags.js';
 import { freshdesk } from './freshdesk.js';
 import { osticket } from './osticket.js';
 import { PROVIDER_NAMES, type ProviderName } from './options.js';
@@ -13,7 +13,5 @@ export const PROVIDERS: Readonly<Record<ProviderName, TicketProvider>> = Object.
 
 
 export function providerOf(name: string): TicketProvider {
-  const p = (PROVIDERS as Record<string, TicketProvider>)[name];
-  if (!p) throw new UsageError(`--provider "${name}" is not one of: ${PROVIDER_NAMES.join(', ')}`);
-  return p;
+  return PROVIDERS[oneOf(name, PROVIDER_NAMES, '--provider')];
 }
