@@ -1,6 +1,7 @@
 // Sending one help-desk request: auth added here and only here, retries on 429/5xx and on failures
 // to connect, honouring Retry-After, every error message scrubbed of secrets.
 
+import { BodyTooLarge, readCappedText } from '../read-capped.js';
 import fetch, { File, FormData, type RequestInit, type Response } from 'node-fetch';
 import { PbxreadyError } from '../../shared/errors.js';
 import { secrets } from '../../shared/redact.js';
@@ -64,6 +65,9 @@ export function errorExcerpt(text: string): string {
 /** Errors raised before a request reaches the desk: repeating it cannot make a duplicate. */
 const CONNECT_PHASE_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
 
+/** A desk's answer (a ticket or note object, an error) is a few KiB. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+
 const sleepReal = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export async function sendTicketRequest(desk: string, req: TicketRequest, baseUrl: string, auth: AuthHeader, policy: RetryPolicy, deps: HttpDeps = {}): Promise<HttpReply> {
@@ -80,7 +84,11 @@ export async function sendTicketRequest(desk: string, req: TicketRequest, baseUr
     let retryAfter: string | null = null;
     try {
       const res = await doFetch(url, { method: req.method, headers, body, redirect: 'error', signal: AbortSignal.timeout(policy.timeoutMs) });
-      const text = await res.text();
+      // A desk's answer is a small JSON object; anything beyond the cap is not read at all.
+      const text = await readCappedText(res, MAX_ANSWER_BYTES).catch((err: unknown) => {
+        if (err instanceof BodyTooLarge) throw new TicketDeliveryError(`${desk} answered ${res.status} with more than ${MAX_ANSWER_BYTES} bytes to ${req.purpose}`, res.status);
+        throw err;
+      });
       if (res.status >= 200 && res.status < 300) return { status: res.status, text };
       status = res.status;
       retryAfter = res.headers.get('retry-after');

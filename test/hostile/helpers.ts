@@ -21,7 +21,7 @@ export interface Stage {
   /** Start `server.mjs MODE PORT FILES…` inside; resolves once it listens. */
   serve(mode: string, port: number, files?: string[]): Promise<void>;
   /** Run a built CLI inside the namespace; killed after `timeoutMs`. Wall time in `ms`. */
-  cli(cli: string, args: string[], opts?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<CliRun & { ms: number }>;
+  cli(cli: string, args: string[], opts?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<CliRun & { ms: number; maxRssKiB: number | null }>;
   stop(): Promise<void>;
 }
 
@@ -64,7 +64,8 @@ export async function createStage(): Promise<Stage> {
     cli(cli, args, opts = {}) {
       requireBuilt(cli);
       const started = Date.now();
-      const child = spawn('ip', ['netns', 'exec', name, process.execPath, cli, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1', ...opts.env } });
+      // GNU time reports the CLI's peak RSS on its last stderr line (memory bounds are part of the contract).
+      const child = spawn('ip', ['netns', 'exec', name, '/usr/bin/time', '-f', 'maxrss-kib=%M', process.execPath, cli, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1', ...opts.env } });
       children.push(child);
       let stdout = '';
       let stderr = '';
@@ -75,7 +76,8 @@ export async function createStage(): Promise<Stage> {
         child.once('error', reject);
         child.once('close', (code, signal) => {
           clearTimeout(timer);
-          resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+          const rss = /(?:Command (?:exited with non-zero status|terminated by signal) \d+\n)?maxrss-kib=(\d+)\n?$/.exec(stderr);
+          resolve({ code, signal, stdout, stderr: rss ? stderr.slice(0, rss.index) : stderr, ms: Date.now() - started, maxRssKiB: rss ? Number(rss[1]) : null });
         });
       });
     },
