@@ -5,14 +5,11 @@
 
 import { performance } from 'node:perf_hooks';
 import { finding } from '../shared/findings.js';
-import type { CheckReport, Finding, HttpFacts, IcmpResult, PortAttempt, PortResult, Product, SshFacts, TlsFacts } from '../shared/model.js';
+import type { CheckReport, HttpFacts, IcmpResult, PortAttempt, PortResult, SshFacts, TlsFacts, VantagePoint } from '../shared/model.js';
 import { SCHEMA_VERSION } from '../shared/model.js';
-import { allProfilePorts, decideProduct, EXPOSURE_PORTS, PROFILES, specForPort, type PortSpec } from '../shared/profiles.js';
-import { httpFindings } from '../shared/rules/http.js';
-import { addressFindings } from '../shared/rules/ports.js';
-import { sshFindings } from '../shared/rules/ssh.js';
-import { tlsFindings } from '../shared/rules/tls.js';
-import { targetFindings } from '../shared/rules/target.js';
+import { allProfilePorts, EXPOSURE_PORTS, PROFILES, specForPort, type PortSpec } from '../shared/profiles.js';
+import { isRequired, outsideFindings, productFor, productTarget } from '../shared/rules/outside.js';
+import { decideVantage, type LocalNetwork, type RouteFact } from '../shared/rules/vantage.js';
 import { cleanDeep } from '../shared/sanitize.js';
 import { TOOL } from '../shared/tool.js';
 import { sortFindings, verdictOf } from '../shared/verdict.js';
@@ -23,6 +20,7 @@ import { httpTimedOut, probeHttp, type HttpTarget } from './probes/http.js';
 import { ICMP_SLACK_MS, probeIcmp, type IcmpTarget } from './probes/icmp.js';
 import { loadKnownHosts, type KnownHostEntry } from './probes/known-hosts.js';
 import { deadline, withDeadline, type Deadline, type Probe } from './probes/probe.js';
+import { localNetworks, probeRoute, type RouteTarget } from './probes/route.js';
 import { probeSsh, type SshProbeContext, type SshTarget } from './probes/ssh.js';
 import { probeTcp, type TcpTarget } from './probes/tcp.js';
 import { probeTls, type TlsTarget } from './probes/tls.js';
@@ -36,6 +34,10 @@ export interface CheckDeps {
   ssh: (target: SshTarget, context: SshProbeContext) => Promise<SshFacts>;
   icmp: Probe<IcmpTarget, IcmpResult>;
   loadKnownHosts: (file: string) => Promise<KnownHostEntry[]>;
+  /** The local source address for a target (a route lookup: a UDP connect(), no packet sent). */
+  route?: Probe<RouteTarget, RouteFact>;
+  /** This machine's interface networks (os.networkInterfaces()). */
+  networks?: () => LocalNetwork[];
   /**
    * Profile port → the port actually dialled. Reports keep the profile's port numbers. Tests run
    * their servers on random ports and map e.g. 2020 → 41234 to exercise profiles and auto-detection.
@@ -181,29 +183,8 @@ export function portPlan(options: Pick<CheckOptions, 'ports' | 'product'>): Port
   return [...base, ...extra];
 }
 
-function decide(options: CheckOptions, ports: readonly PortResult[]): { product: Product; reason: string } {
-  if (options.product !== 'auto') return { product: options.product, reason: 'chosen with --product' };
-  // A port counts as answering when it answers on any of the host's addresses.
-  const observations = [...new Set(ports.map((p) => p.port))].map((n) => {
-    const same = ports.filter((p) => p.port === n);
-    const open = same.find((p) => p.state === 'open');
-    return { port: n, state: open ? ('open' as const) : same[0]!.state, ...(open?.ssh ? { speaksSsh: open.ssh.banner?.startsWith('SSH-') ?? false } : {}) };
-  });
-  return decideProduct(observations);
-}
-
-function isRequired(options: CheckOptions, product: Product, p: PortResult): boolean {
-  if (p.purpose === 'exposure') return false;
-  if (options.ports) return true;
-  return PROFILES[product].ports.some((s) => s.port === p.port);
-}
-
-function serviceFindings(p: PortResult, product: Product, options: CheckOptions): Finding[] {
-  if (!p.required || p.state !== 'open') return [];
-  return [...tlsFindings(p, { host: options.host, timeoutMs: options.timeoutMs }), ...(p.purpose === 'gui' ? httpFindings(p, product) : []), ...sshFindings(p)];
-}
-
 const NOT_MEASURED: IcmpResult = { measured: false, reason: 'not requested', alive: null, rttMs: null };
+const NOWHERE: VantagePoint = { addresses: [], inside: false, evidence: [] };
 
 export async function runCheck(options: CheckOptions, deps: CheckDeps = DEFAULT_DEPS): Promise<CheckReport> {
   const started = performance.now();
@@ -219,6 +200,7 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps = DEFAULT_
     ports: fields.ports,
     icmp: fields.icmp,
     findings: sortFindings(fields.findings),
+    vantage: fields.vantage,
   });
 
   let addresses: string[];
@@ -233,6 +215,7 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps = DEFAULT_
       ports: [],
       icmp: { measured: false, reason: 'no address to ping', alive: null, rttMs: null },
       findings: [finding('DNS_FAILED', { host: options.host, reason })],
+      vantage: NOWHERE,
     });
   }
 
@@ -247,33 +230,34 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps = DEFAULT_
   const icmpRun = wantIcmp
     ? withDeadline(options.timeoutMs + ICMP_SLACK_MS, options.signal, (signal) => deps.icmp({ addresses, replyWithinMs: options.timeoutMs }, { signal }))
     : Promise.resolve(NOT_MEASURED);
+  // Where the check runs from: a route lookup per address (no packet sent; a socket, so under the cap).
+  const route = deps.route ?? probeRoute;
+  const vantageRun = Promise.all(addresses.map((address) => bounded(ctx, (signal) => route({ address }, { signal })))).then((facts) =>
+    decideVantage(facts, (deps.networks ?? localNetworks)()),
+  );
   const ports = await Promise.all(addresses.flatMap((address) => plan.map((spec) => probePort(ctx, address, spec))));
-  const { product, reason } = decide(options, ports);
-  for (const p of ports) p.required = isRequired(options, product, p);
+  const decision = productFor(options.product, ports);
+  for (const p of ports) p.required = isRequired(p, decision, options.ports);
 
-  // Auto mode held credentials back until it knew which SSH ports are the product's.
+  // Auto mode held credentials back until it knew which SSH ports are the product's: the best
+  // guess's only, even when other candidates' ports are required too (credentials go nowhere doubtful).
   if (!decidedUpFront && options.ssh && options.probes === 'full') {
+    const guessed = new Set(PROFILES[decision.product].ports.map((s) => s.port));
     await Promise.all(
       ports
-        .filter((p) => p.required && p.purpose === 'ssh' && p.ssh?.banner?.startsWith('SSH-'))
+        .filter((p) => p.required && guessed.has(p.port) && p.purpose === 'ssh' && p.ssh?.banner?.startsWith('SSH-'))
         .map(async (p) => {
           p.ssh = cleanDeep(await sshOf(ctx, p.address, deps.portMap?.[p.port] ?? p.port, true));
         }),
     );
   }
 
-  const icmp = await icmpRun;
-  const findings: Finding[] = [
-    ...targetFindings(addresses, options.allowPrivate),
-    ...addresses.flatMap((a) => addressFindings(a, ports, icmp.alive === true)),
-    ...ports.flatMap((p) => serviceFindings(p, product, options)),
-  ];
-  if (options.product === 'auto') findings.push(finding('PRODUCT_AUTO_GUESS', { product: PROFILES[product].title, reason }));
-
+  const [icmp, vantage] = await Promise.all([icmpRun, vantageRun]);
   return finish({
-    target: { host: options.host, addresses, product, productReason: reason },
+    target: { host: options.host, addresses, ...productTarget(decision, options) },
     ports,
     icmp,
-    findings,
+    findings: outsideFindings({ addresses, ports, icmp, vantage }, decision, options),
+    vantage,
   });
 }

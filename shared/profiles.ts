@@ -1,9 +1,10 @@
 // The vendors' own port requirements (domain.md) and all port policy — each port's purpose, which
-// ports expect TLS, which exposure finding a port raises — as data; and the pure decision of which
-// product answers. The checker's wiring and the rules read the policy from here.
+// ports expect TLS, which exposure finding a port raises — as data — and the GUI fingerprints. The
+// checker's wiring and the rules read the policy from here; which product answers is decided from
+// all the evidence in rules/product.ts.
 
 import type { FindingCode } from './findings.js';
-import type { PortPurpose, PortState, Product } from './model.js';
+import type { PortPurpose, Product } from './model.js';
 
 /** The findings an exposure port raises when it answers from outside. */
 export type ExposureCode = Extract<FindingCode, 'EXPOSED_MYSQL' | 'EXPOSED_AMI'>;
@@ -79,27 +80,6 @@ export function specForPort(port: number): PortSpec {
 /** The finding an answering exposure port raises, by its number. */
 export function exposureCode(port: number): ExposureCode | undefined {
   return EXPOSURE_PORTS.find((s) => s.port === port)?.exposure;
-}
-
-export interface Observation {
-  port: number;
-  state: PortState;
-  /** True when the port answered with an SSH banner. */
-  speaksSsh?: boolean;
-}
-
-/**
- * `--product auto`: SSH on 2222 → SERVERware; 22 and 443 without 2020 → Issabel; else PBXware.
- * Returns the product and the reason in words, for the report.
- */
-export function decideProduct(observations: readonly Observation[]): { product: Product; reason: string } {
-  const byPort = new Map(observations.map((o) => [o.port, o]));
-  const open = (p: number) => byPort.get(p)?.state === 'open';
-  const ssh = (p: number) => open(p) && byPort.get(p)?.speaksSsh !== false;
-  if (ssh(2222)) return { product: 'serverware', reason: 'SSH answers on 2222 (SERVERware host SSH)' };
-  if (ssh(22) && open(443) && !open(2020)) return { product: 'issabel', reason: 'SSH on 22 and HTTPS on 443 answer, 2020 does not' };
-  if (open(2020)) return { product: 'pbxware', reason: 'SSH port 2020 answers and 2222 does not' };
-  return { product: 'pbxware', reason: 'no SERVERware or Issabel signature answered; PBXware is the default' };
 }
 
 /** Loose GUI fingerprints: titles and markers each product's login page carries. */

@@ -9,6 +9,7 @@ import { disksSource } from './disks.js';
 import { hostSource } from './host.js';
 import { listeningSource } from './listening.js';
 import { productSource } from './product.js';
+import { sessionSource } from './session.js';
 import type { FactSource } from './source.js';
 
 export const SOURCES: readonly FactSource[] = [
@@ -20,4 +21,5 @@ export const SOURCES: readonly FactSource[] = [
   customSource,
   cdrSource,
   disksSource,
+  sessionSource,
 ];

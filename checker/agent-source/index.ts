@@ -21,7 +21,7 @@ export async function fetchAndMerge(
     // A source must not sink the check: anything unforeseen becomes the reason in AGENT_UNAVAILABLE.
     outcome = { ok: false, via: source.via, failure: { kind: 'command-failed', reason: (err as Error).message.split('\n')[0] ?? String(err) } };
   }
-  return { report: mergeAgent(check, outcome), outcome };
+  return { report: mergeAgent(check, outcome, options), outcome };
 }
 
 /** `check --agent …`: the check as it was when no agent is asked for, else both views in one report. */

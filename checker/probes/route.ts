@@ -6,12 +6,17 @@ import { createSocket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { LocalNetwork, RouteFact } from '../../shared/rules/vantage.js';
+import type { Probe } from './probe.js';
+
+export interface RouteTarget {
+  address: string;
+}
 
 /** Any port does for a route lookup; 9 is "discard", so even a stray datagram would be harmless. */
 const LOOKUP_PORT = 9;
 
-/** The local address the kernel would send from to reach `address`; null when it has no route. */
-export function localAddressFor(address: string, signal?: AbortSignal): Promise<RouteFact> {
+/** The local address the kernel would send from to reach the target; null when it has no route. */
+export const probeRoute: Probe<RouteTarget, RouteFact> = ({ address }, { signal }) => {
   const family = isIP(address);
   if (!family) return Promise.resolve({ address, localAddress: null });
   return new Promise((resolve) => {
@@ -20,13 +25,13 @@ export function localAddressFor(address: string, signal?: AbortSignal): Promise<
     const settle = (localAddress: string | null) => {
       if (settled) return;
       settled = true;
-      signal?.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', onAbort);
       socket.close();
       resolve({ address, localAddress });
     };
     const onAbort = () => settle(null);
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
     socket.once('error', () => settle(null));
     socket.connect(LOOKUP_PORT, address, () => {
       try {
@@ -36,7 +41,7 @@ export function localAddressFor(address: string, signal?: AbortSignal): Promise<
       }
     });
   });
-}
+};
 
 /** This machine's interface addresses with their prefixes. */
 export function localNetworks(): LocalNetwork[] {

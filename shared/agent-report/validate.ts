@@ -4,11 +4,18 @@
 // an old agent, a truncated stream or an HTML error page must become a clear reason, never a crash.
 // Pure. To check one more thing, add a rule to RULES: each returns the first problem, in words.
 
+import { isIP } from 'node:net';
 import { findingsProblem } from '../findings.js';
 import { isRecord } from '../json.js';
 import { SCHEMA_VERSION, type AgentReport } from '../model.js';
 
 type Json = Record<string, unknown>;
+
+const isPort = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535;
+/** SSH_CONNECTION as the agent reports it: the checker compares the client address with what it checked. */
+function isSshSession(v: unknown): boolean {
+  return isRecord(v) && typeof v.clientAddress === 'string' && isIP(v.clientAddress) !== 0 && typeof v.serverAddress === 'string' && isIP(v.serverAddress) !== 0 && isPort(v.clientPort) && isPort(v.serverPort);
+}
 /** One shape rule: the problem in words, or null. Runs only after the rules before it passed. */
 type Rule = (r: Json) => string | null;
 
@@ -33,6 +40,7 @@ const RULES: readonly Rule[] = [
       : 'publicAddresses is not a list of addresses',
   (r) => DEEP_SHAPE(r, ''),
   (r) => findingsProblem(r.findings),
+  (r) => (r.sshSession === undefined || isSshSession(r.sshSession) ? null : 'sshSession is not {clientAddress, clientPort, serverAddress, serverPort}'),
 ];
 
 // ---- the deep shape: every list item and field the rules and renderers read ----

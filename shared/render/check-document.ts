@@ -1,6 +1,6 @@
 // The outside check as a document: target, per-port table, TLS/HTTP/SSH evidence.
 
-import type { CheckReport, PortResult } from '../model.js';
+import type { CheckReport, PortResult, VantagePoint, VantageRoute } from '../model.js';
 import { PROFILES } from '../profiles.js';
 import { cell, type Cell, type ReportDocument, type Section, type Tone } from './document.js';
 
@@ -104,6 +104,55 @@ function httpSection(r: CheckReport): Section | null {
   };
 }
 
+const ROUTE_WORDS: Record<VantageRoute, string> = {
+  'this-machine': 'this machine',
+  'directly-connected': 'directly connected',
+  routed: 'through a router',
+  unknown: 'no route found',
+};
+
+/** Where the check ran from: per target address, the source address used and how it was reached. */
+function vantageSection(r: CheckReport): Section | null {
+  const v = r.vantage;
+  if (!v || v.addresses.length === 0) return null;
+  const hostSaw = v.addresses.some((a) => a.seenByHost);
+  return {
+    title: 'Where the check ran from',
+    lines: [
+      v.inside
+        ? `From INSIDE the customer's network: readiness from outside is not proven. ${v.evidence.join('; ')}.`
+        : 'From outside the target\'s networks (no target address is on this machine or on a network it is directly connected to).',
+    ],
+    table: {
+      columns: ['Address', 'Checked from', 'Route', 'Network', ...(hostSaw ? ['Host saw the SSH session from'] : [])],
+      rows: v.addresses.map((a) => {
+        const inside = a.route === 'this-machine' || a.route === 'directly-connected';
+        return [
+          cell(a.address),
+          cell(a.localAddress),
+          cell(ROUTE_WORDS[a.route], inside ? 'warn' : undefined),
+          cell(a.network ?? null),
+          ...(hostSaw ? [cell(a.seenByHost ?? null)] : []),
+        ];
+      }),
+    },
+  };
+}
+
+function vantageFact(v: VantagePoint): string {
+  const sources = [...new Set(v.addresses.map((a) => a.localAddress).filter((a): a is string => a !== null))];
+  const from = sources.length ? sources.join(', ') : 'no route found';
+  return v.inside ? `${from} — INSIDE the target's network: readiness from outside is not proven` : `${from} (outside the target's networks)`;
+}
+
+function productFact(r: CheckReport): string {
+  const t = r.target;
+  if (t.productCandidates && t.productCandidates.length > 1) {
+    return `uncertain: ${t.productCandidates.map((c) => PROFILES[c].title).join(' or ')} — the ports of each are required (${t.productReason})`;
+  }
+  return `${PROFILES[t.product].title} (${t.productReason})`;
+}
+
 export function checkDocument(r: CheckReport): ReportDocument {
   const portsTable: Section = {
     title: 'Ports',
@@ -131,7 +180,7 @@ export function checkDocument(r: CheckReport): ReportDocument {
         : `not measured: ${r.icmp.reason}`,
     ],
   };
-  const sections = [portsTable, tlsSection(r), httpSection(r), sshSection(r), icmp].filter((s): s is Section => s !== null);
+  const sections = [portsTable, vantageSection(r), tlsSection(r), httpSection(r), sshSection(r), icmp].filter((s): s is Section => s !== null);
   return {
     title: `pbxready check — ${r.target.host}`,
     verdict: r.verdict,
@@ -139,7 +188,8 @@ export function checkDocument(r: CheckReport): ReportDocument {
     facts: [
       ['Target', r.target.host],
       ['Addresses', r.target.addresses.join(', ') || 'none'],
-      ['Product', `${PROFILES[r.target.product].title} (${r.target.productReason})`],
+      ['Product', productFact(r)],
+      ...(r.vantage ? [['Checked from', vantageFact(r.vantage)] as [string, string]] : []),
       ['Checked at', r.generatedAt],
       ['Duration', `${(r.durationMs / 1000).toFixed(2)} s`],
     ],

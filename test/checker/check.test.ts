@@ -64,7 +64,7 @@ describe('runCheck: PBXware profile on loopback', () => {
   });
 
   it('judges each port: expired certificate, router page, closed SSH, exposed MySQL and AMI', () => {
-    expect(codes(r)).toEqual(['EXPOSED_AMI', 'EXPOSED_MYSQL', 'GUI_NOT_RECOGNIZED', 'PORT_CLOSED', 'TARGET_NOT_PUBLIC', 'TLS_CERT_EXPIRED']);
+    expect(codes(r)).toEqual(['CHECKED_FROM_INSIDE', 'EXPOSED_AMI', 'EXPOSED_MYSQL', 'GUI_NOT_RECOGNIZED', 'PORT_CLOSED', 'TARGET_NOT_PUBLIC', 'TLS_CERT_EXPIRED']);
     expect(at(r, 'PORT_CLOSED')).toMatchObject({ port: 2020, severity: 'fail' });
     expect(at(r, 'GUI_NOT_RECOGNIZED')).toMatchObject({ port: 81, severity: 'warn' });
     expect(at(r, 'TLS_CERT_EXPIRED')).toMatchObject({ port: 443, severity: 'warn' });
@@ -105,7 +105,7 @@ describe('runCheck: services that misbehave are bounded and named', () => {
   it('self-signed GUI certificate → TLS_SELF_SIGNED (info) and a ready verdict when all else is fine', async () => {
     const map = allClosedExcept({ 443: s.issabelHttps!.port });
     const r = await runCheck(options({ product: 'issabel', ports: [443] }), deps(map));
-    expect(codes(r)).toEqual(['TARGET_NOT_PUBLIC', 'TLS_SELF_SIGNED']);
+    expect(codes(r)).toEqual(['CHECKED_FROM_INSIDE', 'TARGET_NOT_PUBLIC', 'TLS_SELF_SIGNED']);
     expect(r.findings.every((f) => f.severity === 'info')).toBe(true);
     expect(r.verdict).toBe('ready');
   });
@@ -127,7 +127,7 @@ describe('runCheck: services that misbehave are bounded and named', () => {
       const r = await runCheck(options({ ports: [9001, 9002] }), deps(allClosedExcept({ 9001: tlsSrv.port, 9002: s.smtp!.port })));
       expect(r.ports.find((p) => p.port === 9001)!.tls?.daysLeft).toBeLessThan(0);
       expect(r.ports.find((p) => p.port === 9002)!.tls).toBeUndefined();
-      expect(codes(r)).toEqual(['PRODUCT_AUTO_GUESS', 'TARGET_NOT_PUBLIC', 'TLS_CERT_EXPIRED']);
+      expect(codes(r)).toEqual(['CHECKED_FROM_INSIDE', 'PRODUCT_AUTO_GUESS', 'TARGET_NOT_PUBLIC', 'TLS_CERT_EXPIRED']);
     } finally {
       await tlsSrv.stop();
     }
@@ -235,11 +235,13 @@ describe('runCheck: auto-detection (real sshd)', () => {
   it('SSH on 2222 → SERVERware, and it says why', async () => {
     const map = allClosedExcept({ 80: s.pbxHttp!.port, 81: s.pbxHttp!.port, 443: s.pbxHttpsValid!.port, 2020: sshd.port, 2222: sshd.port });
     const r = await runCheck(options({ host: 'localhost' }), deps(map));
-    expect(r.target).toMatchObject({ product: 'serverware', productReason: 'SSH answers on 2222 (SERVERware host SSH)' });
-    expect(at(r, 'PRODUCT_AUTO_GUESS')?.message).toBe('Product chosen automatically: SERVERware (SSH answers on 2222 (SERVERware host SSH)).');
+    const why = 'the GUI on 80, 81, 443 looks like PBXware; SSH answers on 2222 (SERVERware host SSH); SSH answers on 2020 (Bicom SSH: PBXware or SERVERware)';
+    expect(r.target).toMatchObject({ product: 'serverware', productReason: why });
+    expect(r.target.productCandidates).toBeUndefined();
+    expect(at(r, 'PRODUCT_AUTO_GUESS')?.message).toBe(`Product chosen automatically: SERVERware (${why}).`);
     expect(r.ports.filter((p) => p.required).map((p) => p.port)).toEqual([80, 81, 443, 2020, 2222]);
     expect(r.ports.find((p) => p.port === 2222)!.ssh?.banner).toMatch(/^SSH-2\.0-OpenSSH/);
-    expect(codes(r)).toEqual(['PRODUCT_AUTO_GUESS', 'TARGET_NOT_PUBLIC']);
+    expect(codes(r)).toEqual(['CHECKED_FROM_INSIDE', 'PRODUCT_AUTO_GUESS', 'TARGET_NOT_PUBLIC']);
     expect(r.verdict).toBe('ready');
   });
 
@@ -249,13 +251,13 @@ describe('runCheck: auto-detection (real sshd)', () => {
     expect(r.target.product).toBe('issabel');
     expect(r.ports.filter((p) => p.required).map((p) => p.port)).toEqual([22, 443]);
     expect(r.findings.filter((f) => f.code === 'PORT_CLOSED')).toEqual([]);
-    expect(codes(r)).toEqual(['PRODUCT_AUTO_GUESS', 'TARGET_NOT_PUBLIC', 'TLS_SELF_SIGNED']);
+    expect(codes(r)).toEqual(['CHECKED_FROM_INSIDE', 'PRODUCT_AUTO_GUESS', 'TARGET_NOT_PUBLIC', 'TLS_SELF_SIGNED']);
   });
 
   it('something that is not SSH on 2222 does not make it SERVERware', async () => {
     const map = allClosedExcept({ 80: s.pbxHttp!.port, 81: s.pbxHttp!.port, 443: s.pbxHttpsValid!.port, 2020: sshd.port, 2222: s.httpOnSsh!.port });
     const r = await runCheck(options({ host: 'localhost' }), deps(map));
-    expect(r.target).toMatchObject({ product: 'pbxware', productReason: 'SSH port 2020 answers and 2222 does not' });
+    expect(r.target).toMatchObject({ product: 'pbxware', productReason: 'the GUI on 80, 81, 443 looks like PBXware; SSH answers on 2020 (Bicom SSH: PBXware or SERVERware)' });
     expect(r.verdict).toBe('ready');
   });
 
@@ -327,7 +329,7 @@ describe('runCheck through a real firewall (network namespace)', () => {
   it('every port filtered → one HOST_UNREACHABLE instead of a PORT_FILTERED per port', async () => {
     const r = await runCheck(options({ host: ns.deadAddress, product: 'issabel', timeoutMs: 400 }), DEFAULT_DEPS);
     expect(r.ports.every((p) => p.state === 'filtered')).toBe(true);
-    expect(codes(r)).toEqual(['HOST_UNREACHABLE', 'TARGET_NOT_PUBLIC']);
+    expect(codes(r)).toEqual(['CHECKED_FROM_INSIDE', 'HOST_UNREACHABLE', 'TARGET_NOT_PUBLIC']);
     expect(r.verdict).toBe('not-ready');
   });
 

@@ -81,7 +81,7 @@ describe('reports and exit codes', () => {
     const r = await cli(['check', '127.0.0.1', '--allow-private', '--ports', String(https.port), '--format', 'json']);
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout) as CheckReport;
-    expect(Object.keys(report)).toEqual(['schemaVersion', 'kind', 'tool', 'generatedAt', 'durationMs', 'target', 'verdict', 'ports', 'icmp', 'findings']);
+    expect(Object.keys(report)).toEqual(['schemaVersion', 'kind', 'tool', 'generatedAt', 'durationMs', 'target', 'verdict', 'ports', 'icmp', 'findings', 'vantage']);
     expect(report.verdict).toBe('ready');
     expect(report.ports.find((p) => p.port === https.port)?.tls?.issuer).toBe('CN=pbxready test CA');
     expect(r.code).toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allProfilePorts, decideProduct, guiMatches, PROFILES, recognizeGui, specForPort } from '../../shared/profiles.js';
+import { allProfilePorts, guiMatches, PROFILES, recognizeGui, specForPort } from '../../shared/profiles.js';
 
 describe('product profiles', () => {
   it('hold the vendors\' required ports', () => {
@@ -14,18 +14,6 @@ describe('product profiles', () => {
     expect(specForPort(2020).purpose).toBe('ssh');
     expect(specForPort(3306).purpose).toBe('exposure');
     expect(specForPort(9999)).toEqual({ port: 9999, purpose: 'custom', label: 'custom' });
-  });
-
-  it.each([
-    [[{ port: 2222, state: 'open', speaksSsh: true }, { port: 2020, state: 'open', speaksSsh: true }], 'serverware'],
-    [[{ port: 22, state: 'open', speaksSsh: true }, { port: 443, state: 'open' }, { port: 2020, state: 'closed' }], 'issabel'],
-    [[{ port: 22, state: 'open', speaksSsh: true }, { port: 443, state: 'open' }, { port: 2020, state: 'open' }], 'pbxware'],
-    [[{ port: 2222, state: 'open', speaksSsh: false }, { port: 2020, state: 'open' }], 'pbxware'],
-    [[{ port: 80, state: 'filtered' }], 'pbxware'],
-  ] as const)('auto decides %j → %s', (obs, product) => {
-    const d = decideProduct(obs);
-    expect(d.product).toBe(product);
-    expect(d.reason.length).toBeGreaterThan(10);
   });
 
   it('recognises GUIs by title, server header or body', () => {
