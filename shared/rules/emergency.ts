@@ -31,10 +31,12 @@ export interface EmergencyThresholds {
 
 type Facts = Pick<AgentReport, 'asterisk' | 'cdr'>;
 
-const CRITERION_DOWN = 'system down';
+/** The criteria's names (EMERGENCY_CRITERIA_MET's subject); the checker's outside evidence uses the first. */
+export const CRITERION_DOWN = 'system down';
 const CRITERION_CALLS = '50% of calls or more unable to pass';
 
-function met(criterion: string, evidence: string): Finding {
+/** EMERGENCY_CRITERIA_MET naming the criterion and its evidence. */
+export function criterionMet(criterion: string, evidence: string): Finding {
   const f = finding('EMERGENCY_CRITERIA_MET', { criterion, evidence });
   f.subject = criterion;
   return f;
@@ -55,7 +57,7 @@ export function usualCalls(weeks: readonly number[]): number | null {
 export function emergencyFindings(r: Facts, t: EmergencyThresholds): Finding[] {
   const out: Finding[] = [];
   if (!r.asterisk.running && r.asterisk.confirmedDown) {
-    out.push(met(CRITERION_DOWN, `Asterisk is not running on the host (${r.asterisk.reason ?? 'the CLI cannot connect to it'})`));
+    out.push(criterionMet(CRITERION_DOWN, `Asterisk is not running on the host (${r.asterisk.reason ?? 'the CLI cannot connect to it'})`));
   }
   const cdr = r.cdr;
   if (!cdr || cdr.error) return out;
@@ -63,7 +65,7 @@ export function emergencyFindings(r: Facts, t: EmergencyThresholds): Finding[] {
   if (h && h.calls >= t.emergencyMinCalls && h.failed / h.calls >= t.emergencyFailedRatio) {
     const pct = Math.round((h.failed / h.calls) * 100);
     const all = dispositionSummary(h.dispositions);
-    out.push(met(CRITERION_CALLS, `${h.failed} of ${h.calls} calls in the last hour could not pass (${pct}%; FAILED/CONGESTION/CHANUNAVAIL${all ? `; by disposition: ${all}` : ''})`));
+    out.push(criterionMet(CRITERION_CALLS, `${h.failed} of ${h.calls} calls in the last hour could not pass (${pct}%; FAILED/CONGESTION/CHANUNAVAIL${all ? `; by disposition: ${all}` : ''})`));
   }
   const weeks = cdr.sameHourBefore ?? [];
   const usual = usualCalls(weeks);
@@ -74,7 +76,7 @@ export function emergencyFindings(r: Facts, t: EmergencyThresholds): Finding[] {
     out.push(f);
     // Calls that never reached the PBX (a trunk down for inbound) leave no row: the missing calls are the evidence.
     if (!out.some((x) => x.subject === CRITERION_CALLS)) {
-      out.push(met(CRITERION_CALLS, `only ${h.calls} call(s) in the last hour against ${usual} usually at this hour (${percent}%): calls that cannot reach the PBX leave no CDR at all`));
+      out.push(criterionMet(CRITERION_CALLS, `only ${h.calls} call(s) in the last hour against ${usual} usually at this hour (${percent}%): calls that cannot reach the PBX leave no CDR at all`));
     }
   }
   return out;

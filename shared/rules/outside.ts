@@ -7,9 +7,11 @@ import { finding } from '../findings.js';
 import type { CheckReport, Finding, PortResult, Product, ProductChoice } from '../model.js';
 import { guiMatches, PROFILES } from '../profiles.js';
 import { httpFindings } from './http.js';
+import { criterionMet, CRITERION_DOWN } from './emergency.js';
 import { addressFindings } from './ports.js';
 import { candidatePorts, decideProduct, productEvidence, type ProductDecision } from './product.js';
 import { sshFindings } from './ssh.js';
+import { systemDownFromOutside } from './system-down.js';
 import { targetFindings } from './target.js';
 import { tlsFindings } from './tls.js';
 import { vantageFindings } from './vantage.js';
@@ -73,6 +75,9 @@ export function outsideFindings(facts: Pick<CheckReport, 'ports' | 'icmp' | 'van
     ...ports.flatMap((p) => serviceFindings(p, decision, ctx)),
     ...productFinding(decision, ctx),
   ];
-  // System down from outside (systemDownFromOutside) joins EMERGENCY_CRITERIA_MET once that finding names its criterion.
+  // "System down" seen from outside: the same EMERGENCY_CRITERIA_MET the agent raises for it inside.
+  // Only against the vendor's own port lists: ports picked with --ports say nothing of the system.
+  const down = ctx.ports ? null : systemDownFromOutside(ports, icmp.alive);
+  if (down) findings.push(criterionMet(CRITERION_DOWN, down));
   return findings;
 }

@@ -7,9 +7,6 @@
 
 import type { PortResult } from '../model.js';
 
-/** The criterion's name, as the agent's emergency rule names it (EMERGENCY_CRITERIA_MET's subject). */
-export const CRITERION_SYSTEM_DOWN = 'system down';
-
 const list = (ports: readonly PortResult[], multi: boolean) => ports.map((p) => (multi ? `${p.address} ${p.port}` : String(p.port))).join(', ');
 
 /** The evidence that the system is down, seen from outside, or null. */

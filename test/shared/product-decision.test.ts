@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { PortResult, PortState, Product } from '../../shared/model.js';
+import { outsideFindings, productFor, withRequired } from '../../shared/rules/outside.js';
 import { candidatePorts, decideProduct, productEvidence } from '../../shared/rules/product.js';
 
 function port(n: number, state: PortState, extra: Partial<PortResult> = {}): PortResult {
@@ -92,5 +93,40 @@ describe('productEvidence', () => {
 
   it('an unknown agent product is no evidence', () => {
     expect(productEvidence([], 'unknown')).toEqual([]);
+  });
+});
+
+describe('the outside judgement: union of required ports, PRODUCT_UNCERTAIN, system down', () => {
+  const ctx = { host: 'pbx.example.com', product: 'auto' as const, timeoutMs: 3000, allowPrivate: false };
+  const icmp = { measured: true, reason: 'echo reply', alive: true, rttMs: 1 };
+
+  it('uncertain: every candidate\'s ports are required and the warning names the candidates', () => {
+    const ports = [gui(443, null), ssh(2020), port(2222, 'filtered'), port(80, 'open'), port(81, 'open')];
+    const decision = productFor('auto', ports);
+    const judged = withRequired(ports, decision);
+    expect(judged.filter((p) => p.required).map((p) => p.port).sort((a, b) => a - b)).toEqual([80, 81, 443, 2020, 2222]);
+    const codes = outsideFindings({ addresses: ['203.0.113.10'], ports: judged, icmp }, decision, ctx).map((f) => `${f.code}${f.port ? `:${f.port}` : ''}`);
+    expect(codes).toContain('PRODUCT_UNCERTAIN');
+    expect(codes).toContain('PORT_FILTERED:2222');
+    expect(codes).not.toContain('PRODUCT_AUTO_GUESS');
+    const f = outsideFindings({ addresses: ['203.0.113.10'], ports: judged, icmp }, decision, ctx).find((x) => x.code === 'PRODUCT_UNCERTAIN')!;
+    expect(f.message).toContain('the required ports of PBXware, SERVERware are all checked');
+  });
+
+  it('with --ports an uncertain product stays an info guess (the ports are the user\'s)', () => {
+    const ports = [port(9000, 'open', { purpose: 'custom' })];
+    const decision = productFor('auto', ports);
+    const codes = outsideFindings({ addresses: ['203.0.113.10'], ports: withRequired(ports, decision, [9000]), icmp }, decision, { ...ctx, ports: [9000] }).map((f) => f.code);
+    expect(codes.filter((c) => c.startsWith('PRODUCT'))).toEqual(['PRODUCT_AUTO_GUESS']);
+  });
+
+  it('system down from outside → EMERGENCY_CRITERIA_MET naming the criterion', () => {
+    const ports = withRequired([port(80, 'closed'), port(81, 'closed'), port(443, 'closed'), port(2020, 'closed'), port(3306, 'open', { purpose: 'exposure' })], productFor('pbxware', []));
+    const found = outsideFindings({ addresses: ['203.0.113.10'], ports, icmp }, productFor('pbxware', []), { ...ctx, product: 'pbxware' });
+    const met = found.find((f) => f.code === 'EMERGENCY_CRITERIA_MET')!;
+    expect(met).toMatchObject({ severity: 'fail', subject: 'system down' });
+    expect(met.message).toBe(
+      'The vendor\'s emergency criterion "system down" is met: from outside every required port is dead (80 closed, 81 closed, 443 closed, 2020 closed) while the host still answers: it answers ping; it refuses 80, 81, 443, 2020 (a TCP reset: nothing listens); 3306 is open.',
+    );
   });
 });
