@@ -1,14 +1,15 @@
 // The agent flags shared by `check` and `precheck`: --agent ssh | URL, --agent-token-file,
 // --agent-report, --agent-command, --agent-timeout-ms → one AgentSource, validated before any probe.
+// A source's module is loaded only when it is asked for.
 
 import { UsageError } from '../../shared/errors.js';
 import { readNamedFile } from '../../shared/cli/cli.js';
 import { parsePositiveInt, type FlagGroup } from '../../shared/cli/flags.js';
 import { secrets } from '../../shared/redact.js';
-import { fileAgentSource } from './file.js';
-import { httpAgentSource } from './http.js';
 import type { AgentSource } from './source.js';
-import { DEFAULT_AGENT_COMMAND, sshAgentSource } from './ssh.js';
+
+/** What --agent ssh runs on the host unless --agent-command says otherwise. */
+export const DEFAULT_AGENT_COMMAND = 'pbxready-agent report --format json';
 
 export interface AgentArgs {
   agent?: string | undefined;
@@ -41,13 +42,13 @@ export async function agentSourceFromArgs(a: AgentArgs & { sshUser?: string | un
   if (a.agent !== undefined && a.agentReport !== undefined) throw new UsageError('give --agent or --agent-report, not both');
   if (a.agentCommand !== undefined && a.agent !== 'ssh') throw new UsageError('--agent-command needs --agent ssh');
   if (a.agentTokenFile !== undefined && (a.agent === undefined || a.agent === 'ssh')) throw new UsageError('--agent-token-file needs --agent URL');
-  if (a.agentReport !== undefined) return fileAgentSource(a.agentReport);
+  if (a.agentReport !== undefined) return (await import('./file.js')).fileAgentSource(a.agentReport);
   if (a.agent === undefined) return null;
   if (a.agent === 'ssh') {
     if (a.sshUser === undefined) throw new UsageError('--agent ssh runs the agent over the SSH login: give --ssh-user with --ssh-key or --ssh-password-env');
     const command = (a.agentCommand ?? DEFAULT_AGENT_COMMAND).trim();
     if (command === '') throw new UsageError('--agent-command is empty');
-    return sshAgentSource(command, timeoutMs);
+    return (await import('./ssh.js')).sshAgentSource(command, timeoutMs);
   }
   let url: URL;
   try {
@@ -58,5 +59,5 @@ export async function agentSourceFromArgs(a: AgentArgs & { sshUser?: string | un
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--agent URL must be http:// or https:// (got ${url.protocol})`);
   if (url.username || url.password) throw new UsageError('--agent URL must not carry credentials: use --agent-token-file');
   if (a.agentTokenFile === undefined) throw new UsageError('--agent URL needs --agent-token-file FILE');
-  return httpAgentSource(url.toString(), await readToken(a.agentTokenFile), timeoutMs);
+  return (await import('./http.js')).httpAgentSource(url.toString(), await readToken(a.agentTokenFile), timeoutMs);
 }

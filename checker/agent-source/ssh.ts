@@ -8,7 +8,6 @@ import { SshExecError, sshExec, type SshExecResult, type SshExecTarget } from '.
 import { failed, type AgentContext, type AgentFailureKind, type AgentOutcome, type AgentSource } from './source.js';
 import { parseAgentReport } from '../../shared/agent-report/validate.js';
 
-export const DEFAULT_AGENT_COMMAND = 'pbxready-agent report --format json';
 /** An agent report is tens of KiB; a megabyte means something else is talking. */
 const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 

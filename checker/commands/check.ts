@@ -4,15 +4,11 @@
 import type { Argv } from 'yargs';
 import { emit } from '../../shared/cli/cli.js';
 import { LOG_LEVEL_FLAGS, OUTPUT_FLAGS, defineCommand, formatFlags, parseLogLevel } from '../../shared/cli/flags.js';
-import { createLogger } from '../../shared/cli/logger.js';
 import { FORMATS, parseFormat, renderReport } from '../../shared/render/index.js';
-import { checkWithAgentDocument } from '../../shared/render/joint-document.js';
 import { parseHost } from '../../shared/rules/target.js';
 import { EXIT_CODE } from '../../shared/verdict.js';
 import { AGENT_FLAGS, agentSourceFromArgs, type AgentArgs } from '../agent-source/options.js';
-import { withAgent } from '../agent-source/index.js';
 import { ATTACH_TO_TICKET_FLAGS, attachIfPlanned, planAttachToTicket } from '../attach-to-ticket.js';
-import { DEFAULT_DEPS, runCheck } from '../check.js';
 import { LIMIT_FLAGS, SSH_FLAGS, TARGET_FLAGS, makeCheckOptions, parseLimitFlags, parseSshFlags, parseTargetFlags, type CheckOptions, type SshArgs } from '../check-options.js';
 
 /** Every flag `check` takes (precheck takes them too, plus --to). */
@@ -45,14 +41,22 @@ export async function buildCheckOptions(a: CheckArgs): Promise<CheckOptions> {
   return makeCheckOptions({ host: parseHost(a.host), ...parseTargetFlags(a), ...parseLimitFlags(a), icmp: a.icmp, ...(await parseSshFlags(a)) });
 }
 
+/** The probes (ssh2, HTTP), the logger and the renderers: loaded once the flags are good, so `check --help` needs none. */
+export async function loadCheckRun() {
+  const [check, agent, logger, joint] = await Promise.all([import('../check.js'), import('../agent-source/index.js'), import('../../shared/cli/logger.js'), import('../../shared/render/joint-document.js')]);
+  return { DEFAULT_DEPS: check.DEFAULT_DEPS, runCheck: check.runCheck, withAgent: agent.withAgent, fetchAndMerge: agent.fetchAndMerge, createLogger: logger.createLogger, checkWithAgentDocument: joint.checkWithAgentDocument };
+}
+
 export const check = defineCommand({
   builder: checkFlags,
   handler: async (argv) => {
     const format = parseFormat(argv.format);
-    const logger = createLogger(parseLogLevel(argv.logLevel));
+    const logLevel = parseLogLevel(argv.logLevel);
     const options = await buildCheckOptions(argv);
     const agentSource = await agentSourceFromArgs(argv);
     const ticket = await planAttachToTicket(argv);
+    const { DEFAULT_DEPS, runCheck, withAgent, createLogger, checkWithAgentDocument } = await loadCheckRun();
+    const logger = createLogger(logLevel);
     logger.debug({ host: options.host, product: options.product, ports: options.ports }, 'check starts');
     const outside = await runCheck(options, { ...DEFAULT_DEPS, debug: (msg, fields) => logger.debug(fields ?? {}, msg) });
     const report = await withAgent(outside, agentSource, options);

@@ -3,18 +3,15 @@
 
 import { emit } from '../../shared/cli/cli.js';
 import { defineCommand, parseLogLevel } from '../../shared/cli/flags.js';
-import { createLogger } from '../../shared/cli/logger.js';
 import { UsageError } from '../../shared/errors.js';
 import { precheckReport, versionParts } from '../../shared/precheck.js';
 import { parseFormat, renderReport } from '../../shared/render/index.js';
 import { precheckDocument } from '../../shared/render/precheck-document.js';
 import { EXIT_CODE } from '../../shared/verdict.js';
 import { agentSourceFromArgs } from '../agent-source/options.js';
-import { fetchAndMerge } from '../agent-source/index.js';
 import type { AgentOutcome } from '../agent-source/source.js';
 import { attachIfPlanned, planAttachToTicket } from '../attach-to-ticket.js';
-import { DEFAULT_DEPS, runCheck } from '../check.js';
-import { buildCheckOptions, checkFlags } from './check.js';
+import { buildCheckOptions, checkFlags, loadCheckRun } from './check.js';
 
 export function parseTargetVersion(value: string | undefined): string | null {
   if (value === undefined) return null;
@@ -30,11 +27,13 @@ export const precheck = defineCommand({
   builder: (y) => checkFlags(y).option('to', { type: 'string', describe: 'The version to upgrade to (a downgrade or the same version is refused)' }),
   handler: async (argv) => {
     const format = parseFormat(argv.format);
-    const logger = createLogger(parseLogLevel(argv.logLevel));
+    const logLevel = parseLogLevel(argv.logLevel);
     const targetVersion = parseTargetVersion(argv.to);
     const options = await buildCheckOptions(argv);
     const source = await agentSourceFromArgs(argv);
     const ticket = await planAttachToTicket(argv);
+    const { DEFAULT_DEPS, runCheck, fetchAndMerge, createLogger } = await loadCheckRun();
+    const logger = createLogger(logLevel);
     const started = Date.now();
     const outside = await runCheck(options, { ...DEFAULT_DEPS, debug: (msg, fields) => logger.debug(fields ?? {}, msg) });
     let check = outside;

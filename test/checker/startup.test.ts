@@ -62,6 +62,13 @@ describe('start-up loads only the command that runs', () => {
     expect(check.urls.filter((u) => /\/checker\/commands\/(?!(check|index)\.js$)/.test(u))).toEqual([]);
   });
 
+  it('check --help loads the flag groups only: no probe (ssh2), logger (pino) or help desk', async () => {
+    const help = await loaded(CHECKER_CLI, ['check', '--help'], 'check-help');
+    expect(help.code).toBe(0);
+    expect(help.urls.some((u) => u.endsWith('/checker/check-options.js'))).toBe(true);
+    expect(help.urls.filter((u) => /\/node_modules\/(ssh2|pino|node-fetch|better-sqlite3|yaml)\//.test(u) || TICKETS.test(u) || u.endsWith('/checker/check.js'))).toEqual([]);
+  });
+
   it('pbxready --version and pbxready-agent --version load no command and not yargs', async () => {
     for (const [cli, name] of [[CHECKER_CLI, 'version'], [AGENT_CLI, 'agent-version']] as const) {
       const v = await loaded(cli, ['--version'], name);
