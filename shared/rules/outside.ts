@@ -45,9 +45,10 @@ export function withRequired(ports: readonly PortResult[], decision: ProductDeci
 }
 
 /** The target's product fields for the report. */
-export function productTarget(decision: ProductDecision, ctx: Pick<OutsideContext, 'product'>): Pick<CheckReport['target'], 'product' | 'productReason' | 'productCandidates'> {
+export function productTarget(decision: ProductDecision, ctx: Pick<OutsideContext, 'product' | 'ports'>): Pick<CheckReport['target'], 'product' | 'productReason' | 'productCandidates'> {
   const t: Pick<CheckReport['target'], 'product' | 'productReason' | 'productCandidates'> = { product: decision.product, productReason: decision.reason };
-  if (ctx.product === 'auto' && !decision.certain) t.productCandidates = [...decision.candidates];
+  // With --ports the candidates' ports are not what is required: no candidates to show.
+  if (ctx.product === 'auto' && !decision.certain && !ctx.ports) t.productCandidates = [...decision.candidates];
   return t;
 }
 

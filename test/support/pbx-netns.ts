@@ -31,7 +31,7 @@ export interface PbxNetns {
 
 const ip = (...args: string[]) => run('ip', args);
 
-function killGroup(c: ChildProcess): void {
+export function killGroup(c: ChildProcess): void {
   if (c.pid && c.exitCode === null && c.signalCode === null) {
     try {
       process.kill(-c.pid, 'SIGKILL');
@@ -42,7 +42,7 @@ function killGroup(c: ChildProcess): void {
 }
 
 /** Start a process inside a namespace in its own process group; resolves when `ready` matches its output. */
-function spawnInside(ns: string, args: string[], ready: RegExp, what: string): Promise<{ child: ChildProcess; output: () => string }> {
+export function spawnInside(ns: string, args: string[], ready: RegExp, what: string): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn('ip', ['netns', 'exec', ns, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
