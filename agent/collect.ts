@@ -43,6 +43,10 @@ export async function collectReport(options: AgentOptions, log: Logger, deps: Co
   const now = deps.now ?? (() => new Date());
   const started = performance.now();
   const facts = emptyFacts(options, now());
+  const problem = (source: string, reason: string, from?: string) => {
+    log.debug({ source, reason }, 'source unreadable');
+    facts.unreadable!.push(from ? { source, reason, from } : { source, reason });
+  };
   const ctx: SourceContext = {
     options,
     run: deps.run ?? runCommand,
@@ -51,10 +55,7 @@ export async function collectReport(options: AgentOptions, log: Logger, deps: Co
     product: null,
     layout: null,
     db: null,
-    problem: (source, reason) => {
-      log.debug({ source, reason }, 'source unreadable');
-      facts.unreadable!.push({ source, reason });
-    },
+    problem: (source, reason) => problem(source, reason),
   };
   const sources = deps.sources ?? SOURCES;
   const stages = [...new Set(sources.map((s) => s.stage))].sort((a, b) => a - b);
@@ -67,10 +68,15 @@ export async function collectReport(options: AgentOptions, log: Logger, deps: Co
           .filter((s) => s.stage === stage)
           .map(async (s) => {
             const t = performance.now();
+            // Its own view of the shared context: what it sets (product, db) reaches the others;
+            // the problems it meets are marked as its own (the agent's per-source error metrics).
+            const own = new Proxy(ctx, {
+              get: (target, key, receiver) => (key === 'problem' ? (source: string, reason: string) => problem(source, reason, s.name) : Reflect.get(target, key, receiver)),
+            });
             try {
-              await s.collect(ctx, facts);
+              await s.collect(own, facts);
             } catch (err) {
-              ctx.problem(s.name, errnoReason(err));
+              problem(s.name, errnoReason(err), s.name);
             }
             const ms = Math.round((performance.now() - t) * 10) / 10;
             timings[s.name] = ms;

@@ -1,4 +1,5 @@
-// The read-only HTTP(S) endpoint a remote checker asks: GET /report with a bearer token.
+// The read-only HTTP(S) endpoint a remote checker asks: GET /report with a bearer token, and
+// GET /metrics for Prometheus (the same token; from loopback without it only when configured).
 // The token is compared in constant time (equal-length digests) and never logged.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -8,15 +9,24 @@ import type { Logger } from 'pino';
 import type { AgentReport, OutputFormat } from '../shared/model.js';
 import { agentDocument } from '../shared/render/agent-document.js';
 import { FORMATS, renderReport } from '../shared/render/index.js';
+import { PROMETHEUS_CONTENT_TYPE, exposition } from '../shared/render/prometheus.js';
+import { agentFamilies } from './metrics.js';
 
 export interface ReportServerOptions {
   token: string;
   tls?: { cert: Buffer; key: Buffer };
   produce: () => Promise<AgentReport>;
   log: Logger;
+  /** GET /metrics from a loopback address needs no token (a Prometheus on the same host). Off by default. */
+  metricsWithoutTokenOnLoopback?: boolean;
 }
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (a dual-stack listener). */
+export function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (/^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/i.test(address) || address === '::1');
+}
 
 /** Constant-time bearer check: both sides hashed first, so lengths never differ. */
 export function authorized(header: string | undefined, expected: Buffer): boolean {
@@ -45,9 +55,18 @@ export function createReportServer(o: ReportServerOptions): Server {
       res.end(req.method === 'HEAD' ? undefined : body);
       o.log.info({ method: req.method, path: url.pathname, status }, 'request');
     };
-    if (!authorized(req.headers.authorization, expected)) return send(401, 'unauthorized\n', undefined, { 'www-authenticate': 'Bearer realm="pbxready-agent"' });
-    if (url.pathname !== '/report') return send(404, 'not found: only GET /report\n');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed: only GET /report\n', undefined, { allow: 'GET, HEAD' });
+    const open = url.pathname === '/metrics' && o.metricsWithoutTokenOnLoopback === true && isLoopback(req.socket.remoteAddress);
+    if (!open && !authorized(req.headers.authorization, expected)) return send(401, 'unauthorized\n', undefined, { 'www-authenticate': 'Bearer realm="pbxready-agent"' });
+    if (url.pathname !== '/report' && url.pathname !== '/metrics') return send(404, 'not found: only GET /report and GET /metrics\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, `method not allowed: only GET ${url.pathname}\n`, undefined, { allow: 'GET, HEAD' });
+    if (url.pathname === '/metrics') {
+      try {
+        return send(200, exposition(agentFamilies(await report())), PROMETHEUS_CONTENT_TYPE);
+      } catch (err) {
+        o.log.error({ err: (err as Error).message }, 'report failed');
+        return send(500, 'the report could not be made\n');
+      }
+    }
     const format = (url.searchParams.get('format') ?? 'json') as OutputFormat;
     if (!FORMATS.includes(format)) return send(400, `unknown format (expected one of: ${FORMATS.join(', ')})\n`);
     try {

@@ -316,6 +316,8 @@ export interface SshSession {
 export interface SourceProblem {
   source: string;
   reason: string;
+  /** The fact source that met it (its name in the agent's source table), for per-source error metrics. */
+  from?: string;
 }
 
 /**

@@ -1,4 +1,5 @@
-// pbxready-agent serve: the report over HTTP(S) for a remote checker; loopback unless told otherwise.
+// pbxready-agent serve: the report over HTTP(S) for a remote checker, and its metrics for Prometheus;
+// loopback unless told otherwise.
 
 import { statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -25,7 +26,8 @@ export const serve = defineCommand({
       .options(listenFlags(DEFAULT_LISTEN, 'ADDR:PORT to listen on (loopback by default)'))
       .option('token-file', { type: 'string', describe: 'file holding the bearer token (required)' })
       .option('tls-cert', { type: 'string', describe: 'PEM certificate: serve HTTPS (with --tls-key)' })
-      .option('tls-key', { type: 'string', describe: 'PEM private key for --tls-cert' }),
+      .option('tls-key', { type: 'string', describe: 'PEM private key for --tls-cert' })
+      .option('metrics-without-token-on-loopback', { type: 'boolean', default: false, describe: 'GET /metrics from a loopback address needs no token (a Prometheus on this host); /report always does' }),
   handler: async (argv) => {
     const { host, port } = parseListen(argv.listen, LISTEN_DEFAULTS);
     const tokenFile = argv.tokenFile;
@@ -39,14 +41,14 @@ export const serve = defineCommand({
     const log = createLogger(options.logLevel);
     if ((statSync(tokenFile).mode & 0o077) !== 0) log.warn('the token file is readable by other users: chmod 600 it');
 
-    const server = createReportServer({ token, tls, log, produce: () => collectReport(options, log) });
+    const server = createReportServer({ token, tls, log, metricsWithoutTokenOnLoopback: argv.metricsWithoutTokenOnLoopback, produce: () => collectReport(options, log) });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => reject(new UsageError(`--listen ${argv.listen}: ${err.code ?? err.message}`)));
       server.listen(port, host, () => resolve());
     });
     const addr = server.address() as AddressInfo;
     const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-    process.stdout.write(`pbxready-agent: serving ${tls ? 'https' : 'http'}://${shown}:${addr.port}/report\n`);
+    process.stdout.write(`pbxready-agent: serving ${tls ? 'https' : 'http'}://${shown}:${addr.port}/report and /metrics\n`);
     await new Promise<void>((resolve) => {
       const stop = () => server.close(() => resolve());
       process.once('SIGTERM', stop);

@@ -1,45 +1,8 @@
-// The Prometheus text exposition format (0.0.4), and a check report expressed in it, blackbox_exporter
+// A check report as Prometheus metrics (the format itself: shared/render/prometheus.ts), blackbox_exporter
 // style: /probe answers 200 with pbxready_probe_success 0 when the host fails, never an HTTP error.
 
 import type { CheckReport, PortState, Verdict } from '../../shared/model.js';
-
-export type MetricType = 'gauge' | 'counter' | 'untyped';
-
-export interface Sample {
-  labels?: Record<string, string | number>;
-  value: number;
-}
-
-export interface MetricFamily {
-  name: string;
-  help: string;
-  type: MetricType;
-  samples: Sample[];
-}
-
-const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-const escapeHelp = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-
-function formatValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  return String(v);
-}
-
-export function exposition(families: readonly MetricFamily[]): string {
-  const out: string[] = [];
-  for (const f of families) {
-    out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
-    for (const s of f.samples) {
-      const labels = s.labels && Object.keys(s.labels).length ? `{${Object.entries(s.labels).map(([k, v]) => `${k}="${escapeLabel(String(v))}"`).join(',')}}` : '';
-      out.push(`${f.name}${labels} ${formatValue(s.value)}`);
-    }
-  }
-  return `${out.join('\n')}\n`;
-}
-
-export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+import type { MetricFamily } from '../../shared/render/prometheus.js';
 
 /** Verdict as a number that sorts like severity (alert on `pbxready_verdict >= 2`): the exit code. */
 export const VERDICT_VALUE: Record<Verdict, number> = { ready: 0, warnings: 1, 'not-ready': 2, unknown: 3 };

@@ -6,7 +6,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { performance } from 'node:perf_hooks';
 import type { Product } from '../../shared/model.js';
 import { PRODUCTS } from '../../shared/profiles.js';
-import { PROMETHEUS_CONTENT_TYPE, exposition, probeFamilies } from './exposition.js';
+import { PROMETHEUS_CONTENT_TYPE, exposition } from '../../shared/render/prometheus.js';
+import { probeFamilies } from './exposition.js';
 import { DEFAULT_DEPS, runCheck, type CheckDeps } from '../check.js';
 import { makeCheckOptions, type CheckOptions } from '../check-options.js';
 

@@ -1,0 +1,141 @@
+// Debian's Prometheus, promtool and Alertmanager, started from a test on free loopback ports in a
+// temp dir of their own, stopped (SIGTERM, then SIGKILL) afterwards.
+
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface ToolRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function need(binary: string, pkg: string): string {
+  const path = `/usr/bin/${binary}`;
+  if (!existsSync(path)) throw new Error(`${path} is missing: install the Debian package ${pkg} (test/debian-packages.txt lists it)`);
+  return path;
+}
+
+/** `promtool ARGS…` with `stdin` piped in; never throws on a non-zero exit (the test asserts it). */
+export function promtool(args: string[], stdin?: string, cwd?: string): Promise<ToolRun> {
+  const bin = need('promtool', 'prometheus');
+  return new Promise((resolve, reject) => {
+    const child = execFile(bin, args, { cwd, timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err && typeof (err as NodeJS.ErrnoException).code === 'string') return reject(err);
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+    child.stdin!.end(stdin ?? '');
+  });
+}
+
+/** A port free right now on 127.0.0.1 (the server binding it next may still race another test: rare). */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const { port } = srv.address() as { port: number };
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+export interface RunningServer {
+  url: string;
+  dir: string;
+  log: () => string;
+  stop(): Promise<void>;
+}
+
+async function startServer(binary: string, pkg: string, args: (dir: string, port: number) => string[], files: Record<string, string>, ready: string): Promise<RunningServer> {
+  const bin = need(binary, pkg);
+  const dir = await mkdtemp(join(tmpdir(), `pbxready-${binary}-${process.pid}-`));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(bin, args(dir, port), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await gone;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  // Ready when it answers its own readiness endpoint; a process that exits is a failure with its log.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`${binary} exited (${child.exitCode}): ${out.slice(-2000)}`);
+    }
+    try {
+      if ((await fetch(`${url}${ready}`)).ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`${binary} did not become ready within 60 s: ${out.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { url, dir, log: () => out, stop };
+}
+
+/** Prometheus with `config` (prometheus.yml) and the other files named (rules, file_sd…) beside it. */
+export function startPrometheus(config: string, files: Record<string, string> = {}): Promise<RunningServer> {
+  return startServer(
+    'prometheus',
+    'prometheus',
+    (dir, port) => [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    { 'prometheus.yml': config, ...files },
+    '/-/ready',
+  );
+}
+
+/** Alertmanager (Debian binary prometheus-alertmanager) without clustering. */
+export function startAlertmanager(config: string): Promise<RunningServer> {
+  return startServer(
+    'prometheus-alertmanager',
+    'prometheus-alertmanager',
+    (dir, port) => [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address=', '--log.level=warn'],
+    { 'alertmanager.yml': config },
+    '/-/ready',
+  );
+}
+
+export interface PromSeries {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+/** An instant query through the HTTP API (/api/v1/query). */
+export async function query(prometheus: string, promql: string): Promise<PromSeries[]> {
+  const res = await fetch(`${prometheus}/api/v1/query?query=${encodeURIComponent(promql)}`);
+  const body = (await res.json()) as { status: string; error?: string; data?: { resultType: string; result: PromSeries[] } };
+  if (body.status !== 'success' || !body.data) throw new Error(`query ${promql}: ${body.error ?? res.status}`);
+  return body.data.result;
+}
+
+/** Polls `check` until it returns a value (not undefined) or the time is up; the last reason is in the error. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not seen within ${timeoutMs / 1000} s${last ? ` (last error: ${last})` : ''}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
