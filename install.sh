@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs pbxready-agent on a PBX host (PBXware, SERVERware, Issabel):
-#   - checks Node.js >= 20
-#   - copies the built agent and only its runtime modules under --prefix (default /opt/pbxready)
+#   - checks Node.js >= 20 (>= 18.19 for the one-file bundle)
+#   - copies the built agent and only its runtime modules under --prefix (default /opt/pbxready), or
+#     with --bundle FILE (or when this script sits beside pbxready-agent.mjs and no built tree) the
+#     one-file agent from `npm run bundle` alone
 #   - writes /etc/pbxready/agent.json (mode 0600) with what it detected (kept if it exists)
 #   - writes systemd units: a daily snapshot timer (enabled) and `serve` (enabled only with --enable-serve;
 #     a re-run without it keeps the operator's earlier choice and says so; --disable-serve turns it off)
@@ -11,7 +13,10 @@ set -euo pipefail
 
 usage() {
   cat <<'EOF'
-usage: install.sh [--prefix DIR] [--root DIR] [--enable-serve | --disable-serve] [--listen ADDR:PORT] [--node PATH] [--uninstall] [--keep-config]
+usage: install.sh [--bundle FILE] [--prefix DIR] [--root DIR] [--enable-serve | --disable-serve] [--listen ADDR:PORT] [--node PATH] [--uninstall] [--keep-config]
+  --bundle FILE       install the one-file agent FILE (dist/pbxready-agent.mjs from `npm run bundle`)
+                      instead of the built tree; the default when no dist/agent/cli.js is beside
+                      this script but pbxready-agent.mjs (or dist/pbxready-agent.mjs) is
   --prefix DIR        where the agent lives on the host (default /opt/pbxready)
   --root DIR          install into DIR as if it were / (default /)
   --enable-serve      enable the `pbxready-agent serve` unit (a token is generated in /etc/pbxready/serve.token)
@@ -33,9 +38,11 @@ LISTEN=127.0.0.1:8731
 UNINSTALL=0
 KEEP_CONFIG=0
 NODE=""
+BUNDLE=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --prefix) [ $# -ge 2 ] || die "--prefix needs a directory"; PREFIX=$2; shift 2 ;;
+    --bundle) [ $# -ge 2 ] || die "--bundle needs a file"; BUNDLE=$2; shift 2 ;;
     --root) [ $# -ge 2 ] || die "--root needs a directory"; ROOT=$2; shift 2 ;;
     --listen) [ $# -ge 2 ] || die "--listen needs ADDR:PORT"; LISTEN=$2; LISTEN_GIVEN=1; shift 2 ;;
     --node) [ $# -ge 2 ] || die "--node needs a path"; NODE=$2; shift 2 ;;
@@ -77,29 +84,47 @@ if [ "$UNINSTALL" = 1 ]; then
   exit 0
 fi
 
-# ---- Node.js >= 20 ----
-[ -n "$NODE" ] || NODE=$(command -v node || true)
-[ -n "$NODE" ] && [ -x "$NODE" ] || die "Node.js >= 20 is required: node not found (install it, or pass --node PATH)"
-NODE_MAJOR=$("$NODE" -p 'process.versions.node.split(".")[0]')
-[ "$NODE_MAJOR" -ge 20 ] 2>/dev/null || die "Node.js >= 20 is required: $NODE is $("$NODE" --version)"
-
-# ---- the built agent ----
+# ---- which agent: the built tree, or the one-file bundle ----
 SRC=$(cd "$(dirname "$0")" && pwd)
-[ -f "$SRC/dist/agent/cli.js" ] || die "$SRC/dist/agent/cli.js is missing: run \"npm ci\" (or \"npm run build\") first"
+if [ -z "$BUNDLE" ] && [ ! -f "$SRC/dist/agent/cli.js" ]; then
+  for b in "$SRC/pbxready-agent.mjs" "$SRC/dist/pbxready-agent.mjs"; do [ -f "$b" ] && BUNDLE=$b && break; done
+fi
+if [ -n "$BUNDLE" ]; then
+  [ -f "$BUNDLE" ] && [ -r "$BUNDLE" ] || die "--bundle $BUNDLE is not a readable file"
+  BUNDLE=$(cd "$(dirname "$BUNDLE")" && pwd)/$(basename "$BUNDLE")
+  NEED_MAJOR=18; NEED_MINOR=19
+else
+  [ -f "$SRC/dist/agent/cli.js" ] || die "$SRC/dist/agent/cli.js is missing: run \"npm ci\" (or \"npm run build\") first, or give --bundle FILE"
+  NEED_MAJOR=20; NEED_MINOR=0
+fi
+
+# ---- Node.js: >= 20 for the built tree, >= 18.19 for the bundle (pino's diagnostics_channel.tracingChannel) ----
+[ -n "$NODE" ] || NODE=$(command -v node || true)
+[ -n "$NODE" ] && [ -x "$NODE" ] || die "Node.js >= $NEED_MAJOR.$NEED_MINOR is required: node not found (install it, or pass --node PATH)"
+NODE_OK=$("$NODE" -p "const [a, b] = process.versions.node.split('.').map(Number); a > $NEED_MAJOR || (a === $NEED_MAJOR && b >= $NEED_MINOR) ? 1 : 0" 2>/dev/null || echo 0)
+[ "$NODE_OK" = 1 ] || die "Node.js >= $NEED_MAJOR.$NEED_MINOR is required: $NODE is $("$NODE" --version 2>/dev/null || echo unknown)"
 
 DEST="$R$PREFIX"
 STAGE="$DEST.new.$$"
 rm -rf "$STAGE"
-mkdir -p "$STAGE/dist" "$STAGE/bin"
-cp -R "$SRC/dist/agent" "$SRC/dist/shared" "$STAGE/dist/"
-cp "$SRC/dist/package.json" "$STAGE/dist/package.json"
-cp "$SRC/package.json" "$STAGE/package.json"
-# Only the modules the agent loads (and theirs), not the test and build tooling.
-"$NODE" - "$SRC" "$STAGE" <<'JS'
+mkdir -p "$STAGE/bin"
+if [ -n "$BUNDLE" ]; then
+  # One file, nothing beside it: every dependency is inside.
+  cp "$BUNDLE" "$STAGE/pbxready-agent.mjs"
+  chmod 0644 "$STAGE/pbxready-agent.mjs"
+  AGENT_MAIN="$PREFIX/pbxready-agent.mjs"
+  KIND="one-file agent"
+else
+  mkdir -p "$STAGE/dist"
+  cp -R "$SRC/dist/agent" "$SRC/dist/shared" "$STAGE/dist/"
+  cp "$SRC/dist/package.json" "$STAGE/dist/package.json"
+  cp "$SRC/package.json" "$STAGE/package.json"
+  # Only the modules the agent loads (and theirs), not the test and build tooling.
+  "$NODE" - "$SRC" "$STAGE" <<'JS'
 const fs = require('node:fs');
 const path = require('node:path');
 const [src, stage] = process.argv.slice(2);
-const roots = ['mysql2', 'systeminformation', 'yargs', 'pino', 'pino-pretty'];
+const roots = ['mysql2', 'yargs', 'pino', 'pino-pretty'];
 const seen = new Set();
 function locate(name, fromDir) {
   for (let d = fromDir; ; d = path.dirname(d)) {
@@ -120,9 +145,12 @@ function walk(name, fromDir, optional) {
 for (const r of roots) walk(r, src, false);
 for (const dir of seen) fs.cpSync(dir, path.join(stage, path.relative(src, dir)), { recursive: true, dereference: true });
 JS
+  AGENT_MAIN="$PREFIX/dist/agent/cli.js"
+  KIND="agent"
+fi
 cat > "$STAGE/bin/pbxready-agent" <<EOF
 #!/bin/sh
-exec "$NODE" "$PREFIX/dist/agent/cli.js" "\$@"
+exec "$NODE" "$AGENT_MAIN" "\$@"
 EOF
 chmod 0755 "$STAGE/bin/pbxready-agent"
 # Swap in the new tree whole: a rerun never leaves a half-updated agent.
@@ -233,7 +261,7 @@ live_systemctl daemon-reload
 live_systemctl restart pbxready-agent-snapshot.timer
 [ "$SERVE" != off ] && live_systemctl restart pbxready-agent-serve.service
 
-echo "pbxready-agent installed in $DEST (detected: $DETECTED); config $CONF_DIR/agent.json"
+echo "pbxready-agent ($KIND) installed in $DEST (detected: $DETECTED); config $CONF_DIR/agent.json"
 case "$SERVE" in
   on) echo "serve enabled on $LISTEN; token in $CONF_DIR/serve.token" ;;
   kept) echo "serve stays enabled (from an earlier run) on $LISTEN; token in $CONF_DIR/serve.token; to turn it off: install.sh --disable-serve" ;;

@@ -2,6 +2,7 @@
 // Every line passes through the secret registry, like every other output.
 
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import { secrets } from '../redact.js';
 import type { LogLevel } from './flags.js';
 
@@ -18,7 +19,9 @@ export function createLogger(level: LogLevel = (process.env.PBXREADY_LOG as LogL
     },
   };
   if (process.stderr.isTTY && level !== 'silent') {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { destination: 2, colorize: true } } });
+    // pino-pretty as a stream in this thread, not a transport: a transport resolves its target from
+    // node_modules in a worker, which the one-file agent bundle does not have.
+    return pino(options, pretty({ destination: 2, colorize: true, sync: true }));
   }
   return pino(options, pino.destination({ dest: 2, sync: true }));
 }
