@@ -4,14 +4,11 @@
 // collector calls the same function with the answers its remote script gathered).
 
 import { ASTERISK_RX_COMMANDS, ASTERISK_VERSION_COMMAND, asteriskDown, asteriskFacts, type AsteriskRuns } from '../../shared/facts/asterisk.js';
-import { hostPath, type FactSource, type SourceContext } from './source.js';
+import { asteriskCommandOf } from '../../shared/facts/layout.js';
+import type { FactSource, SourceContext } from './source.js';
 
 export function asteriskCommand(ctx: SourceContext): string[] {
-  if (ctx.options.asteriskCmd) return ctx.options.asteriskCmd;
-  const cmd = [...(ctx.layout?.asteriskCmd ?? ['asterisk'])];
-  // The chroot lives under --root too.
-  if (cmd[0] === 'chroot' && cmd[1]) cmd[1] = hostPath(ctx, cmd[1]);
-  return cmd;
+  return asteriskCommandOf(ctx.layout, ctx.options.root, ctx.options.asteriskCmd);
 }
 
 export const asteriskSource: FactSource = {

@@ -78,3 +78,23 @@ export function serverwareLayout(vps: string | null): ProductLayout {
 }
 
 export const PRODUCT_TITLES: Record<Product, string> = { pbxware: 'PBXware', serverware: 'SERVERware', issabel: 'Issabel' };
+
+/** A host path under a root prefix ('/' = the host itself). */
+export function underRoot(root: string, path: string): string {
+  return root === '/' ? path : `${root.replace(/\/+$/, '')}${path.startsWith('/') ? '' : '/'}${path}`;
+}
+
+/** The asterisk CLI to run: the override, else the product's (its chroot under the root prefix too). */
+export function asteriskCommandOf(layout: ProductLayout | null, root: string, override: string[] | null): string[] {
+  if (override) return override;
+  const cmd = [...(layout?.asteriskCmd ?? ['asterisk'])];
+  if (cmd[0] === 'chroot' && cmd[1]) cmd[1] = underRoot(root, cmd[1]);
+  return cmd;
+}
+
+/** Whether rpm may be asked, and which: an explicit one always; the host's, never for a tree under a root prefix. */
+export function rpmPlan(rpmCmd: string[] | null, root: string): { cmd: string[] } | { reason: string } | { probe: 'rpm' } {
+  if (rpmCmd) return { cmd: rpmCmd };
+  if (root !== '/') return { reason: 'rpm cannot verify a tree under --root (give --rpm-cmd to ask one that can)' };
+  return { probe: 'rpm' };
+}

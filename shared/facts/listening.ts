@@ -76,17 +76,12 @@ export function parseFdListing(text: string): Array<{ pid: number; inode: string
   return out;
 }
 
-/** `head -n 1 /proc/[0-9]*\/comm` output ("==> /proc/123/comm <==" then the name) → pid → name. */
+/** "PID NAME" lines (what the agentless script prints for each /proc/PID/comm) → pid → name. */
 export function parseCommListing(text: string): Map<number, string> {
   const out = new Map<number, string>();
-  let pid: number | null = null;
   for (const line of text.split('\n')) {
-    const head = /^==> \/proc\/(\d+)\/comm <==$/.exec(line);
-    if (head) pid = Number(head[1]);
-    else if (pid !== null) {
-      if (line.trim()) out.set(pid, line.trim());
-      pid = null;
-    }
+    const m = /^(\d+) (.+)$/.exec(line);
+    if (m) out.set(Number(m[1]), m[2]!.trim());
   }
   return out;
 }
