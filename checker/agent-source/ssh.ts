@@ -1,22 +1,40 @@
-// --agent ssh: run `pbxready-agent report --format json` on the host over the SSH access the check
-// just tested — the same user and key/password, the same host-key pinning — with one time limit.
+// --agent ssh|auto|agentless: the inside view over the SSH access the check just tested — the same
+// user and key/password, the same host-key pinning — on one login, with one time limit.
+//   ssh, auto:  run `pbxready-agent report --format json`; when the host has no agent (the shell's
+//               127), collect agentless on the same login instead
+//   agentless:  collect agentless outright (checker/agentless/: read-only sh, the agent's parsers)
+// The report's `collector` says which one made it.
 
 import type { PortResult } from '../../shared/model.js';
 import { loadKnownHosts, type KnownHostEntry } from '../probes/known-hosts.js';
 import { withDeadline } from '../probes/probe.js';
-import { SshExecError, sshExec, type SshExecResult, type SshExecTarget } from '../ssh-exec.js';
+import type { Logger } from 'pino';
+import { collectAgentless, type AgentlessOptions } from '../agentless/collect.js';
+import { REMOTE_COMMAND } from '../agentless/script.js';
+import { SshExecError, openSshCommandSession, type SshCommandSession, type SshExecTarget } from '../ssh-exec.js';
 import { failed, type AgentContext, type AgentFailureKind, type AgentOutcome, type AgentSource } from './source.js';
 import { parseAgentReport } from '../../shared/agent-report/validate.js';
 
 /** An agent report is tens of KiB; a megabyte means something else is talking. */
 const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 
+/** One phase script's output is a few hundred KiB at most; the caps inside bound each section. */
+const MAX_PHASE_BYTES = 32 * 1024 * 1024;
+
 export interface SshAgentDeps {
-  exec: typeof sshExec;
+  open: typeof openSshCommandSession;
   loadKnownHosts: (file: string) => Promise<KnownHostEntry[]>;
 }
 
-const DEFAULT_DEPS: SshAgentDeps = { exec: sshExec, loadKnownHosts };
+const DEFAULT_DEPS: SshAgentDeps = { open: openSshCommandSession, loadKnownHosts };
+
+export type SshAgentMode = 'agent-or-agentless' | 'agentless';
+
+export interface SshAgentPlan {
+  mode: SshAgentMode;
+  agentless: AgentlessOptions;
+  log: Logger;
+}
 
 /** The SSH port to use: a required one that answered as SSH, preferring one where the login worked. */
 export function pickSshPort(ports: readonly PortResult[]): PortResult | null {
@@ -38,7 +56,7 @@ function firstLine(s: string): string {
   return s.trim().split('\n').find((l) => l.trim() !== '')?.trim().slice(0, 200) ?? '';
 }
 
-export function sshAgentSource(command: string, timeoutMs: number, deps: SshAgentDeps = DEFAULT_DEPS): AgentSource {
+export function sshAgentSource(command: string, timeoutMs: number, plan: SshAgentPlan, deps: SshAgentDeps = DEFAULT_DEPS): AgentSource {
   return {
     via: 'ssh',
     async fetch(ctx: AgentContext): Promise<AgentOutcome> {
@@ -57,26 +75,46 @@ export function sshAgentSource(command: string, timeoutMs: number, deps: SshAgen
       const pin = options.sshFingerprint ?? (target.knownHosts ? undefined : port.ssh?.fingerprint ?? undefined);
       if (pin) target.expectedFingerprint = pin;
       const where = `over SSH to ${port.address}:${port.port} as ${options.ssh.user}`;
-      let result: SshExecResult;
       try {
-        // One time limit for the whole run, owned here; a stopped check stops the run too.
-        result = await withDeadline(timeoutMs, options.signal, (signal) => deps.exec(target, { command, maxOutputBytes: MAX_OUTPUT_BYTES }, { signal }));
+        // One time limit for the login and everything run on it, owned here; a stopped check stops it too.
+        return await withDeadline(timeoutMs, options.signal, async (signal) => {
+          const session = await deps.open(target, { signal });
+          try {
+            return await collectOn(session, where, command, plan);
+          } finally {
+            session.close();
+          }
+        });
       } catch (err) {
         const kind = err instanceof SshExecError ? (EXEC_FAILURE[err.code] ?? 'command-failed') : 'command-failed';
         return failed('ssh', kind, `${where}: ${(err as Error).message}`);
       }
-      // 127: the shell did not find the command — the agent is not installed (or not on PATH).
-      if (result.exitCode === 127) {
-        return failed('ssh', 'not-installed', `${where}: "${command}" not found on the host (exit 127${firstLine(result.stderr) ? `: ${firstLine(result.stderr)}` : ''})`);
-      }
-      const parsed = parseAgentReport(result.stdout);
-      // The agent exits 0–3 by its verdict, so only the output decides; a failed run explains itself on stderr.
-      if ('problem' in parsed) {
-        const exit = result.exitCode === null ? 'killed by a signal' : `exit ${result.exitCode}`;
-        const stderr = firstLine(result.stderr);
-        return failed('ssh', result.exitCode === 0 ? 'invalid-report' : 'command-failed', `${where}: "${command}" (${exit}) gave ${parsed.problem}${stderr ? `; stderr: ${stderr}` : ''}`);
-      }
-      return { ok: true, via: 'ssh', report: parsed.report };
     },
   };
+}
+
+async function collectOn(session: SshCommandSession, where: string, command: string, plan: SshAgentPlan): Promise<AgentOutcome> {
+  const agentless = async (): Promise<AgentOutcome> => {
+    const report = await collectAgentless(
+      async (script) => session.run({ command: REMOTE_COMMAND, stdin: script, maxOutputBytes: MAX_PHASE_BYTES }),
+      plan.agentless,
+      plan.log,
+    );
+    return { ok: true, via: 'ssh', report };
+  };
+  if (plan.mode === 'agentless') return agentless();
+  const result = await session.run({ command, maxOutputBytes: MAX_OUTPUT_BYTES });
+  // 127: the shell did not find the command — the agent is not installed (or not on PATH).
+  if (result.exitCode === 127) {
+    plan.log.info({ command, stderr: firstLine(result.stderr) }, 'no agent on the host (exit 127): collecting agentless');
+    return agentless();
+  }
+  const parsed = parseAgentReport(result.stdout);
+  // The agent exits 0–3 by its verdict, so only the output decides; a failed run explains itself on stderr.
+  if ('problem' in parsed) {
+    const exit = result.exitCode === null ? 'killed by a signal' : `exit ${result.exitCode}`;
+    const stderr = firstLine(result.stderr);
+    return failed('ssh', result.exitCode === 0 ? 'invalid-report' : 'command-failed', `${where}: "${command}" (${exit}) gave ${parsed.problem}${stderr ? `; stderr: ${stderr}` : ''}`);
+  }
+  return { ok: true, via: 'ssh', report: parsed.report };
 }

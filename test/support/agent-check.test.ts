@@ -136,16 +136,16 @@ describe('pbxready check --agent ssh: one report, both views, the right diagnosi
 });
 
 describe('when the agent is missing or fails, the check still completes and says why', () => {
-  it('agent not installed (exit 127) → AGENT_UNAVAILABLE naming it; outside view intact', async () => {
+  it('agent not installed (exit 127) → collected agentless on the same login: the namespace\'s own sockets, the same diagnosis', async () => {
     const run = await pbxready(
       ['check', net.pbxAddress, '--product', 'pbxware', '--allow-private', '--no-icmp', '--timeout-ms', '2000', '--ssh-user', sshd.user, '--ssh-password-env', PASSWORD_ENV, '--agent', 'ssh', '--agent-command', 'pbxready-agent-not-here report --format json', '--format', 'json'],
       { [PASSWORD_ENV]: sshd.password },
     );
     const report = JSON.parse(run.stdout) as CheckReport;
-    expect(report.agent).toBeUndefined();
-    const f = report.findings.find((x) => x.code === 'AGENT_UNAVAILABLE');
-    expect(f?.message).toMatch(/pbxready-agent-not-here report --format json" not found on the host \(exit 127/);
-    expect(codesAt(report, 443)).toEqual(['PORT_FILTERED']);
+    expect(report.findings.some((x) => x.code === 'AGENT_UNAVAILABLE')).toBe(false);
+    expect(report.agent?.collector).toBe('agentless');
+    expect([...new Set(report.agent!.listening.map((l) => l.port))].sort((a, b) => a - b)).toEqual([443, 2020]);
+    expect(codesAt(report, 443)).toEqual(['PORT_BLOCKED_UPSTREAM']);
     expect(run.code).toBe(2);
     noSecret(run);
   });

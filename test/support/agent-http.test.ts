@@ -136,7 +136,7 @@ describe('pbxready check --agent URL / --agent-report FILE', () => {
     [['--agent', 'http://127.0.0.1:1'], /^pbxready: --agent URL needs --agent-token-file FILE\n$/],
     [['--agent', 'ssh'], /^pbxready: --agent ssh runs the agent over the SSH login: give --ssh-user/],
     [['--agent', 'ssh', '--agent-report', 'x'], /^pbxready: give --agent or --agent-report, not both\n$/],
-    [['--agent-command', 'x'], /^pbxready: --agent-command needs --agent ssh\n$/],
+    [['--agent-command', 'x'], /^pbxready: --agent-command needs --agent ssh or auto\n$/],
   ])('bad agent flags %j → one line, exit 3', async (flags, message) => {
     const run = await pbxready(['check', '127.0.0.1', '--ports', String(closedPort), '--no-icmp', ...flags]);
     expect(run.code).toBe(3);
