@@ -406,13 +406,13 @@ async function cdrFacts(p: Phases, plan: DbPlan, candidates: string[], rows: (la
   // ---- phase 4: the time-based figures, through the index ----
   const four = await p.run('cdr', [
     ...dbPreamble(),
-    ...dbSection(p, 'cdr', plan, batchSql(marker, [['oldest', CDR_SQL.oldest(found.table)], ['newest', CDR_SQL.newest(found.table)], ['lastHour', CDR_SQL.lastHour(found.table)]], options.timeoutMs), options.timeoutMs * 2),
+    ...dbSection(p, 'cdr', plan, batchSql(marker, [['oldest', CDR_SQL.oldest(found.table)], ['newest', CDR_SQL.newest(found.table)], ['lastHour', CDR_SQL.lastHour(found.table)], ['sameHour', CDR_SQL.sameHour(found.table)]], options.timeoutMs), options.timeoutMs * 2),
   ]);
   const batch = parseBatch(asRun(four.get('cdr'), 'mysql').stdout, marker);
   const got = (l: string) => batch.results.get(l);
-  const err = ['oldest', 'newest', 'lastHour'].map((l) => got(l)?.error ?? (got(l) ? undefined : (batch.preamble[0] ?? 'no answer'))).find(Boolean);
+  const err = ['oldest', 'newest', 'lastHour', 'sameHour'].map((l) => got(l)?.error ?? (got(l) ? undefined : (batch.preamble[0] ?? 'no answer'))).find(Boolean);
   if (err) return { ...cdr, error: err };
-  cdrTimes(cdr, { oldest: got('oldest')!.rows as Row[], newest: got('newest')!.rows as Row[], lastHour: got('lastHour')!.rows as Row[] });
+  cdrTimes(cdr, { oldest: got('oldest')!.rows, newest: got('newest')!.rows, lastHour: got('lastHour')!.rows, sameHour: got('sameHour')!.rows });
   return cdr;
 }
 

@@ -34,7 +34,7 @@ describe('agentless over a local sh', () => {
   let agent: AgentReport;
   let agentless: AgentReport;
   beforeAll(async () => {
-    agent = await collectReport(resolveOptions({ root: tree.root, 'asterisk-cmd': ASTERISK_REPLAY }), log);
+    agent = await collectReport(resolveOptions({ root: tree.root, asteriskCmd: ASTERISK_REPLAY }), log);
     agentless = await collectAgentless(localRunner, options(), log);
   });
 
