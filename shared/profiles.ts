@@ -102,3 +102,79 @@ export function guiMatches(expected: Product, seen: Product | null): boolean {
   if (seen === expected) return true;
   return (expected === 'serverware' && seen === 'pbxware') || (expected === 'pbxware' && seen === 'serverware');
 }
+
+// ---- the vendors' support terms (domain.md "Tickets"): who answers, where, and when ----
+
+export type Weekday = 'Mon' | 'Tue' | 'Wed' | 'Thu' | 'Fri' | 'Sat' | 'Sun';
+/** A moment of the vendor's week in its own time zone, "Mon 07:00". */
+export type WeekTime = `${Weekday} ${number}:${number}`;
+
+export interface SupportWindow {
+  from: WeekTime;
+  /** May be on the next day ("Mon 07:00" → "Tue 06:00"). */
+  to: WeekTime;
+  /** How the vendor names it. */
+  label: string;
+}
+
+export interface SupportTerms {
+  vendor: string;
+  /** Where partners open tickets by email from their registered address; null when the vendor publishes none. */
+  email: { support: string; emergency: string } | null;
+  /** The words that mark an Emergency in the subject (the vendor's rule). */
+  emergencyMarkers: readonly string[];
+  /** The vendor's clock: "CET" in its documents, with summer time. */
+  timeZone: string;
+  timeZoneLabel: string;
+  /** Business hours, in the vendor's time zone; outside them work is charged. */
+  businessHours: readonly SupportWindow[];
+  replyWithinHours: number;
+  /** Who answers at weekends, and what. */
+  weekend: { days: readonly Weekday[]; answers: string; otherWork: string } | null;
+  /** The vendor's criteria for an Emergency, and what a false one may cost. */
+  emergency: { criteria: string; falseAlarm: string } | null;
+  /** What pbxready knows of the terms when they are not a table (Issabel's on-demand support). */
+  note?: string;
+}
+
+const BICOM: SupportTerms = {
+  vendor: 'Bicom Systems',
+  email: { support: 'support@bicomsystems.com', emergency: 'emergency@bicomsystems.com' },
+  emergencyMarkers: ['URGENT', 'EMERGENCY'],
+  timeZone: 'Europe/Zagreb',
+  timeZoneLabel: 'CET',
+  businessHours: [
+    { from: 'Sun 23:00', to: 'Mon 07:00', label: 'Sunday–Monday overnight (the Americas/Australia)' },
+    { from: 'Mon 07:00', to: 'Tue 06:00', label: 'Monday 7 AM – 6 AM CET next day' },
+    { from: 'Tue 07:00', to: 'Wed 06:00', label: 'Tuesday 7 AM – 6 AM CET next day' },
+    { from: 'Wed 07:00', to: 'Thu 06:00', label: 'Wednesday 7 AM – 6 AM CET next day' },
+    { from: 'Thu 07:00', to: 'Fri 06:00', label: 'Thursday 7 AM – 6 AM CET next day' },
+    { from: 'Fri 07:00', to: 'Fri 22:00', label: 'Friday 7 AM – 10 PM CET' },
+  ],
+  replyWithinHours: 24,
+  weekend: {
+    days: ['Sat', 'Sun'],
+    answers: 'an on-call engineer answers EMERGENCY and URGENT tickets within 1 hour',
+    otherWork: 'other work at weekends is charged at weekend rates with a half-day minimum',
+  },
+  emergency: {
+    criteria: 'system down, 50% of calls or more unable to pass, or SIPProt down on a weekend',
+    falseAlarm: 'an emergency raised for a non-emergency (or caused by a man-made error) may be charged',
+  },
+};
+
+const ISSABEL_TERMS: SupportTerms = {
+  vendor: 'Issabel',
+  email: null,
+  emergencyMarkers: ['URGENT', 'EMERGENCY'],
+  timeZone: 'UTC',
+  timeZoneLabel: 'UTC',
+  businessHours: [],
+  replyWithinHours: 0,
+  weekend: null,
+  emergency: null,
+  note: "Issabel's support is on demand: its level depends on the installed version, and pbxready knows no published hours",
+};
+
+/** Each product's vendor terms: changed here, and every ticket route follows. */
+export const SUPPORT_TERMS: Record<Product, SupportTerms> = { pbxware: BICOM, serverware: BICOM, issabel: ISSABEL_TERMS };

@@ -32,6 +32,7 @@ export function customFieldValues(form: TicketForm, settings: FormSettings): Arr
 
 function formFacts(form: TicketForm): Array<[string, string]> {
   const rows: Array<[string, string]> = [['Issue type', ISSUE_TYPES[form.issueType]]];
+  if (form.escalates) rows.push(['Escalates ticket', `#${form.escalates}`]);
   for (const key of ['product', 'version', 'edition', 'licence'] as const) {
     const v = form.fields[key];
     if (v) rows.push([LABEL[key], v]);

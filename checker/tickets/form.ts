@@ -8,6 +8,7 @@ import { VERDICT_LABEL } from '../../shared/render/document.js';
 import { sortFindings } from '../../shared/verdict.js';
 import { emergencySubject, emergencySuggestion, type EmergencySuggestion } from './emergency.js';
 import { productFields, reportHost, type ProductFields, type TicketReport } from './report.js';
+import { ticketIdOf } from './request.js';
 
 export const ISSUE_TYPES = { technical: 'Technical Issue', escalation: 'Escalation', feedback: 'Feedback' } as const;
 export type IssueTypeKey = keyof typeof ISSUE_TYPES;
@@ -26,6 +27,8 @@ export interface TicketForm {
   issueType: IssueTypeKey;
   priority: Priority;
   emergency: boolean;
+  /** The ticket an escalation escalates (the vendor asks for its number). */
+  escalates?: string;
   fields: ProductFields;
 }
 
@@ -36,6 +39,8 @@ export interface FormChoices {
   priority?: Priority;
   /** The user asks for an Emergency ticket (the suggestion alone never makes one). */
   emergency?: boolean;
+  /** --escalates TICKET: required for, and only allowed with, an escalation. */
+  escalates?: string;
 }
 
 export interface FormDecision {
@@ -58,8 +63,16 @@ export function parsePriority(value: string): Priority {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export function defaultSubject(r: TicketReport): string {
-  const codes = [...new Set(sortFindings(r.findings).filter((f) => f.severity !== 'info').map((f) => f.code))];
+/** The words that make a ticket an Emergency for the vendor, wherever they stand in the subject. */
+const EMERGENCY_WORDS = /URGENT|EMERGENCY/i;
+
+/**
+ * Host, verdict and the main finding codes. Without `emergency`, codes that carry an emergency
+ * word (EMERGENCY_CRITERIA_MET) stay out: a filter reading the subject must not take a regular
+ * ticket for an Emergency. The body still lists every finding.
+ */
+export function defaultSubject(r: TicketReport, options: { emergency?: boolean } = {}): string {
+  const codes = [...new Set(sortFindings(r.findings).filter((f) => f.severity !== 'info').map((f) => f.code))].filter((c) => options.emergency === true || !EMERGENCY_WORDS.test(c));
   const shown = codes.slice(0, 3).join(', ') + (codes.length > 3 ? ` (+${codes.length - 3})` : '');
   return `${reportHost(r)}: ${VERDICT_LABEL[r.verdict]}${shown ? ` — ${shown}` : ''} (pbxready ${r.kind})`;
 }
@@ -77,17 +90,32 @@ export function decideForm(r: TicketReport, choices: FormChoices): FormDecision 
     notes.push(`Emergency not suggested: ${suggestion.reason}.`);
     if (emergency) notes.push('Opening it as an Emergency anyway, as asked: the report does not back it, and the vendor may charge for an emergency that is not one.');
   }
-  const subject = choices.subject?.trim() || defaultSubject(r);
-  return {
-    form: {
-      requester: choices.requester,
-      subject: emergency ? emergencySubject(subject) : subject,
-      issueType: choices.issueType ?? 'technical',
-      priority: emergency ? 'urgent' : choices.priority ?? (choices.issueType === 'escalation' ? 'high' : 'medium'),
-      emergency,
-      fields: productFields(r),
-    },
-    suggestion,
-    notes,
+  const issueType = choices.issueType ?? 'technical';
+  const escalates = escalationOf(issueType, choices.escalates);
+  const given = choices.subject?.trim();
+  if (given && !emergency && EMERGENCY_WORDS.test(given)) {
+    throw new UsageError(`--subject "${given}" holds URGENT or EMERGENCY, which makes it an Emergency for the vendor: pass --emergency, or word it otherwise`);
+  }
+  let subject = given || defaultSubject(r, { emergency });
+  if (escalates) subject = `Escalation of ticket #${escalates}: ${subject}`;
+  const form: TicketForm = {
+    requester: choices.requester,
+    subject: emergency ? emergencySubject(subject) : subject,
+    issueType,
+    priority: emergency ? 'urgent' : choices.priority ?? (issueType === 'escalation' ? 'high' : 'medium'),
+    emergency,
+    fields: productFields(r),
   };
+  if (escalates) form.escalates = escalates;
+  return { form, suggestion, notes };
+}
+
+/** The vendor asks an escalation for the number of the ticket it escalates; nothing else takes one. */
+export function escalationOf(issueType: IssueTypeKey, escalates: string | undefined): string | undefined {
+  if (issueType !== 'escalation') {
+    if (escalates !== undefined) throw new UsageError(`--escalates goes with --issue-type escalation (this is ${ISSUE_TYPES[issueType]})`);
+    return undefined;
+  }
+  if (escalates === undefined || escalates.trim() === '') throw new UsageError('an escalation needs --escalates TICKET: the number of the ticket it escalates (the vendor asks for it)');
+  return ticketIdOf(escalates.trim().replace(/^#/, ''), '--escalates');
 }

@@ -3,7 +3,7 @@
 // are HTML, so the body is the HTML rendering of the same summary (its <body> part: Freshdesk drops
 // <head>/<style> anyway).
 
-import type { TicketContent } from './content.js';
+import { ticketBody, type TicketContent } from './content.js';
 import { customFieldValues, formFactsHtml, type FormSettings } from './fields.js';
 import { ISSUE_TYPES, type Priority, type TicketForm } from './form.js';
 import { dryRunOutcome, jsonReply, type TicketProvider } from './provider.js';
@@ -29,7 +29,7 @@ export function freshdeskNoteRequest(ticketId: string, content: TicketContent): 
     method: 'POST',
     path: `/api/v2/tickets/${ticketId}/notes`,
     headers: {},
-    body: { kind: 'multipart', parts: [{ name: 'body', value: content.htmlFragment }, { name: 'private', value: 'true' }, ...files(content)] },
+    body: { kind: 'multipart', parts: [{ name: 'body', value: ticketBody(content, 'html') }, { name: 'private', value: 'true' }, ...files(content)] },
   };
 }
 
@@ -38,7 +38,7 @@ export function freshdeskCreateRequest(content: TicketContent, form: TicketForm,
   if (form.requester.name) parts.push({ name: 'name', value: form.requester.name });
   parts.push(
     { name: 'subject', value: form.subject },
-    { name: 'description', value: formFactsHtml(form) + content.htmlFragment },
+    { name: 'description', value: ticketBody(content, 'html', formFactsHtml(form)) },
     { name: 'status', value: String(STATUS_OPEN) },
     { name: 'priority', value: String(PRIORITY[form.priority]) },
     { name: 'type', value: settings.issueTypes[form.issueType] },

@@ -4,7 +4,7 @@
 // existing one — so `attach` is refused rather than faked.
 
 import { UsageError } from '../../shared/errors.js';
-import type { TicketContent } from './content.js';
+import { ticketBody, type TicketContent } from './content.js';
 import { customFieldValues, formFactsHtml, type FormSettings } from './fields.js';
 import { ISSUE_TYPES, type TicketForm } from './form.js';
 import { errorExcerpt } from './http.js';
@@ -32,7 +32,7 @@ export function osticketCreateRequest(content: TicketContent, form: TicketForm, 
     name: form.requester.name ?? form.requester.email,
     email: form.requester.email,
     subject: form.subject,
-    message: dataUrl('text/html;charset=utf-8', formFactsHtml(form) + content.htmlFragment),
+    message: dataUrl('text/html;charset=utf-8', ticketBody(content, 'html', formFactsHtml(form))),
     priority: PRIORITY_ID[form.priority],
     attachments: content.attachments.map(attachmentEntry),
   };

@@ -5,7 +5,7 @@ import { agentReportProblem, isAgentReport } from '../../shared/agent-report/val
 import { UsageError } from '../../shared/errors.js';
 import { findingsProblem } from '../../shared/findings.js';
 import { cleanDeep } from '../../shared/sanitize.js';
-import type { AgentReport, CheckReport, Finding, Verdict } from '../../shared/model.js';
+import type { AgentReport, CheckReport, Finding, Product, Verdict } from '../../shared/model.js';
 import { PROFILES } from '../../shared/profiles.js';
 import { isRecord } from '../../shared/json.js';
 
@@ -82,12 +82,18 @@ export interface ProductFields {
   licence: string | null;
 }
 
+/** The product the report is about: the agent's word first, then the check's profile; null when neither knows. */
+export function reportProduct(r: TicketReport): Product | null {
+  const agent = agentOf(r);
+  if (agent && agent.product.name !== 'unknown' && agent.product.name in PROFILES) return agent.product.name as Product;
+  const target = (r as { target?: unknown }).target;
+  return isRecord(target) && typeof target.product === 'string' && target.product in PROFILES ? (target.product as Product) : null;
+}
+
 export function productFields(r: TicketReport): ProductFields {
   const agent = agentOf(r);
   const fromAgent = agent && agent.product.name !== 'unknown' ? agent.product : undefined;
-  const target = (r as { target?: unknown }).target;
-  const checked: keyof typeof PROFILES | undefined = isRecord(target) && typeof target.product === 'string' && target.product in PROFILES ? (target.product as keyof typeof PROFILES) : undefined;
-  const name = fromAgent ? (fromAgent.name as keyof typeof PROFILES) : checked;
+  const name = reportProduct(r);
   return {
     product: name ? PROFILES[name].title : null,
     version: fromAgent?.version ?? null,

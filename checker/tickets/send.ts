@@ -5,6 +5,7 @@
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../../shared/cli/atomic-write.js';
 import { ticketContent, reportFileStem, type TicketContent } from './content.js';
+import { nextStepsFor } from './next-steps.js';
 import { decideForm, type FormChoices, type FormDecision } from './form.js';
 import { AttachmentTooLargeError, checkAttachmentLimit, describeRequest, ticketIdOf, type TicketRequest } from './request.js';
 import type { TicketReport } from './report.js';
@@ -24,6 +25,10 @@ export interface TicketRunOptions {
   /** Retry notices go here (stderr). */
   log?: (line: string) => void;
   http?: HttpDeps;
+  /** The partner's own words (--description/--description-file): they head the body. */
+  description?: string;
+  /** The clock the "what happens next" lines are computed at. */
+  now?: () => Date;
 }
 
 function context(options: TicketRunOptions): ProviderContext {
@@ -55,8 +60,8 @@ async function keepReport(report: TicketReport, content: TicketContent, options:
   return `the report is kept at ${base}.json (and .html)`;
 }
 
-async function deliver(report: TicketReport, options: TicketRunOptions, act: (ctx: ProviderContext, content: TicketContent) => Promise<TicketOutcome>): Promise<TicketOutcome> {
-  const content = ticketContent(report);
+async function deliver(report: TicketReport, options: TicketRunOptions, emergency: boolean, act: (ctx: ProviderContext, content: TicketContent) => Promise<TicketOutcome>): Promise<TicketOutcome> {
+  const content = ticketContent(report, { description: options.description, nextSteps: nextStepsFor(report, emergency, (options.now ?? (() => new Date()))()) });
   try {
     checkAttachmentLimit(content.attachments, options.setup.limit);
     return await act(context(options), content);
@@ -76,7 +81,7 @@ async function deliver(report: TicketReport, options: TicketRunOptions, act: (ct
 /** Add the report to an existing ticket as a private note with the JSON and HTML attached. */
 export async function attachReportToTicket(report: TicketReport, ticketId: string | number, options: TicketRunOptions): Promise<TicketOutcome> {
   const id = ticketIdOf(ticketId);
-  return deliver(report, options, (ctx, content) => options.setup.provider.attach(ctx, id, content));
+  return deliver(report, options, false, (ctx, content) => options.setup.provider.attach(ctx, id, content));
 }
 
 /** Open a new ticket prefilled from the report; the decision (Emergency or not, and why) comes back for the caller to print. */
@@ -85,6 +90,6 @@ export async function createTicketFromReport(report: TicketReport, choices: Form
   // Why (not) an Emergency is said before anything is sent, so it shows even when sending fails.
   const print = options.print ?? ((t: string) => process.stdout.write(t));
   print(`${decision.notes.join('\n')}\n`);
-  const outcome = await deliver(report, options, (ctx, content) => options.setup.provider.create(ctx, content, decision.form));
+  const outcome = await deliver(report, options, decision.form.emergency, (ctx, content) => options.setup.provider.create(ctx, content, decision.form));
   return { ...outcome, decision };
 }

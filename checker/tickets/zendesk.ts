@@ -4,7 +4,7 @@
 // text: Markdown reads as text by design, and the HTML page is attached for the formatted view.
 
 import { UsageError } from '../../shared/errors.js';
-import type { TicketContent } from './content.js';
+import { ticketBody, type TicketContent } from './content.js';
 import { customFieldValues, formFactsMarkdown, type FormSettings } from './fields.js';
 import { ISSUE_TYPES, type IssueTypeKey, type Priority, type TicketForm } from './form.js';
 import { TicketDeliveryError } from './http.js';
@@ -36,14 +36,14 @@ export function zendeskCommentRequest(ticketId: string, content: TicketContent, 
     method: 'PUT',
     path: `/api/v2/tickets/${ticketId}`,
     headers: {},
-    body: { kind: 'json', value: { ticket: { comment: { body: content.markdown, public: false, uploads: tokens } } } },
+    body: { kind: 'json', value: { ticket: { comment: { body: ticketBody(content, 'markdown'), public: false, uploads: tokens } } } },
   };
 }
 
 export function zendeskCreateRequest(content: TicketContent, form: TicketForm, settings: FormSettings, tokens: string[]): TicketRequest {
   const ticket: Record<string, unknown> = {
     subject: form.subject,
-    comment: { body: formFactsMarkdown(form) + content.markdown, uploads: tokens },
+    comment: { body: ticketBody(content, 'markdown', formFactsMarkdown(form)), uploads: tokens },
     requester: form.requester.name ? { email: form.requester.email, name: form.requester.name } : { email: form.requester.email },
     priority: PRIORITY[form.priority],
     type: TYPE[form.issueType],
