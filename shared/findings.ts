@@ -222,6 +222,16 @@ export const FINDINGS = {
     message: 'No PBXware, SERVERware or Issabel installation found under {root}.',
     remedy: 'Run the agent on the PBX host itself (or pass --root for a mounted tree).',
   },
+  ISSABEL_VERSION_LIMITED: {
+    severity: 'warn',
+    message: 'Issabel {version} is older than {current}: Issabel gives older versions a limited level of support.',
+    remedy: 'Upgrade to {current} or later before relying on vendor support, and say in the ticket which version runs.',
+  },
+  ISSABEL_CALLCENTER_EOL: {
+    severity: 'warn',
+    message: "Issabel's Call Center module is installed ({evidence}); it is at end of life, and support is limited on versions that include it.",
+    remedy: 'Say so in the ticket, and plan to move the call centre off the Community Call Center module.',
+  },
 
   // ---- inside + outside (issue 4) ----
   PORT_BLOCKED_UPSTREAM: {

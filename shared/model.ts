@@ -199,6 +199,8 @@ export interface ProductFacts {
   edition?: string;
   licence?: string;
   evidence?: string;
+  /** Issabel: its Call Center module (end of life), when looked for; how it was found or not. */
+  callCenter?: { installed: boolean; evidence: string };
 }
 
 export interface TrunkState {

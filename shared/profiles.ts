@@ -128,12 +128,15 @@ export interface SupportTerms {
   timeZoneLabel: string;
   /** Business hours, in the vendor's time zone; outside them work is charged. */
   businessHours: readonly SupportWindow[];
-  replyWithinHours: number;
+  /** How soon a ticket is answered in business hours, in the vendor's words. */
+  reply: string;
+  /** What work outside business hours means (charged, or another plan). */
+  outOfHours: string;
   /** Who answers at weekends, and what. */
   weekend: { days: readonly Weekday[]; answers: string; otherWork: string } | null;
   /** The vendor's criteria for an Emergency, and what a false one may cost. */
   emergency: { criteria: string; falseAlarm: string } | null;
-  /** What pbxready knows of the terms when they are not a table (Issabel's on-demand support). */
+  /** What else a partner should know of these terms. */
   note?: string;
 }
 
@@ -151,7 +154,8 @@ const BICOM: SupportTerms = {
     { from: 'Thu 07:00', to: 'Fri 06:00', label: 'Thursday 7 AM – 6 AM CET next day' },
     { from: 'Fri 07:00', to: 'Fri 22:00', label: 'Friday 7 AM – 10 PM CET' },
   ],
-  replyWithinHours: 24,
+  reply: 'replies within 24 hours on business days',
+  outOfHours: 'work outside office hours is charged',
   weekend: {
     days: ['Sat', 'Sun'],
     answers: 'an on-call engineer answers EMERGENCY and URGENT tickets within 1 hour',
@@ -163,18 +167,30 @@ const BICOM: SupportTerms = {
   },
 };
 
+/** Issabel's on-demand support: bought by the hour, answered through its help desk (no e-mail route). */
 const ISSABEL_TERMS: SupportTerms = {
   vendor: 'Issabel',
   email: null,
   emergencyMarkers: ['URGENT', 'EMERGENCY'],
-  timeZone: 'UTC',
-  timeZoneLabel: 'UTC',
-  businessHours: [],
-  replyWithinHours: 0,
-  weekend: null,
+  timeZone: 'America/Mexico_City',
+  timeZoneLabel: 'Mexico City time',
+  businessHours: (['Mon', 'Tue', 'Wed', 'Thu', 'Fri'] as const).map((d) => ({ from: `${d} 09:00` as WeekTime, to: `${d} 18:00` as WeekTime, label: 'Monday to Friday, 9 AM – 6 PM Mexico City time' })),
+  reply: 'answers through its help desk, notifying by e-mail, from the support hours bought',
+  outOfHours: 'outside them only the 24/7 on-demand plan answers, at a higher hourly rate (US$150 instead of US$100)',
+  weekend: {
+    days: ['Sat', 'Sun'],
+    answers: 'only the 24/7 on-demand plan answers',
+    otherWork: 'at its higher hourly rate (US$150 instead of US$100)',
+  },
   emergency: null,
-  note: "Issabel's support is on demand: its level depends on the installed version, and pbxready knows no published hours",
+  note: "Issabel's level of support depends on the installed version (older versions get limited support), and its Call Center module is at end of life",
 };
+
+/**
+ * Issabel's level of support by version: "recent versions have the highest level of support, older
+ * versions a limited one" (its on-demand support terms). The line it calls recent, as data.
+ */
+export const ISSABEL_SUPPORT = { fullFrom: '4.0', current: 'Issabel 4.0' } as const;
 
 /** Each product's vendor terms: changed here, and every ticket route follows. */
 export const SUPPORT_TERMS: Record<Product, SupportTerms> = { pbxware: BICOM, serverware: BICOM, issabel: ISSABEL_TERMS };

@@ -2,7 +2,10 @@
 // ini; shared/facts/product.ts decides.
 
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { LXC_DIR, LXC_PBXWARE, PRODUCT_MARKERS, RPM_PRODUCT_PACKAGE, detectProduct, effectiveLayout, firstLine, productFacts, productIni, rpmQueryVersion } from '../../shared/facts/product.js';
+import { ISSABEL_CALLCENTER } from '../../shared/facts/layout.js';
+import type { RunResult } from '../../shared/facts/run.js';
+import type { ProductFacts } from '../../shared/model.js';
+import { LXC_DIR, LXC_PBXWARE, PRODUCT_MARKERS, RPM_PRODUCT_PACKAGE, callCenterFacts, detectProduct, effectiveLayout, firstLine, productFacts, productIni, rpmQueryVersion } from '../../shared/facts/product.js';
 import { rpmCommand } from './rpm.js';
 import { errnoReason, hostPath, type FactSource, type SourceContext } from './source.js';
 
@@ -39,10 +42,25 @@ async function versionLine(ctx: SourceContext, files: readonly string[]): Promis
   return null;
 }
 
-async function rpmVersion(ctx: SourceContext, pkg: string): Promise<string | null> {
+/** `rpm -q` of one package, or null when rpm cannot be asked here. */
+async function rpmQuery(ctx: SourceContext, pkg: string): Promise<RunResult | null> {
   const rpm = await rpmCommand(ctx);
   if ('reason' in rpm) return null;
-  return rpmQueryVersion(await ctx.run([...rpm.cmd, '-q', '--qf', '%{VERSION}-%{RELEASE}', pkg], { timeoutMs: ctx.options.timeoutMs }));
+  return ctx.run([...rpm.cmd, '-q', '--qf', '%{VERSION}-%{RELEASE}', pkg], { timeoutMs: ctx.options.timeoutMs });
+}
+
+async function rpmVersion(ctx: SourceContext, pkg: string): Promise<string | null> {
+  const r = await rpmQuery(ctx, pkg);
+  return r ? rpmQueryVersion(r) : null;
+}
+
+/** Issabel's Call Center module (end of life): rpm first, its paths as the fallback. */
+async function callCenter(ctx: SourceContext): Promise<ProductFacts['callCenter'] | null> {
+  const [rpm, present] = await Promise.all([
+    rpmQuery(ctx, ISSABEL_CALLCENTER.package),
+    Promise.all(ISSABEL_CALLCENTER.paths.map(async (p): Promise<string | null> => ((await exists(ctx, p)) ? p : null))),
+  ]);
+  return callCenterFacts(rpm, present.filter((p): p is string => p !== null));
 }
 
 export const productSource: FactSource = {
@@ -70,5 +88,9 @@ export const productSource: FactSource = {
       versionLine: line,
       rpmVersion: line === null && found.product === 'issabel' ? await rpmVersion(ctx, RPM_PRODUCT_PACKAGE) : null,
     });
+    if (found.product === 'issabel') {
+      const cc = await callCenter(ctx);
+      if (cc) draft.product.callCenter = cc;
+    }
   },
 };

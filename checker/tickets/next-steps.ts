@@ -76,19 +76,17 @@ export interface TicketSituation {
 /** The closing sentences of a ticket's summary: what the partner can expect, now. */
 export function whatHappensNext(terms: SupportTerms, now: Date, ticket: TicketSituation): string[] {
   const lines: string[] = [];
-  if (terms.businessHours.length === 0) {
-    lines.push(`${terms.note ?? `${terms.vendor} publishes no support hours pbxready knows`}.`);
-    if (ticket.emergency && !ticket.backedByEvidence) lines.push('Marked as an Emergency, but the report does not show an emergency: check your support terms for what that may cost.');
-    return lines;
-  }
   const at = supportMoment(terms, now);
-  const reply = `${terms.vendor} replies within ${terms.replyWithinHours} hours on business days`;
+  const reply = `${terms.vendor} ${terms.reply}`;
+  const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
   if (at.window) {
     lines.push(`Now (${at.localTime}) is within ${terms.vendor}'s business hours (${at.window}): ${reply}.`);
   } else if (at.weekend && terms.weekend) {
     lines.push(`Now (${at.localTime}) is the weekend for ${terms.vendor}: ${terms.weekend.answers}; ${terms.weekend.otherWork}. Business hours start again ${at.opensAt} (in ${at.opensIn}).`);
+  } else if (at.opensAt) {
+    lines.push(`Now (${at.localTime}) is outside ${terms.vendor}'s business hours; they start again ${at.opensAt} (in ${at.opensIn}), and ${reply}. ${capital(terms.outOfHours)}.`);
   } else {
-    lines.push(`Now (${at.localTime}) is outside ${terms.vendor}'s business hours; they start again ${at.opensAt} (in ${at.opensIn}), and ${reply}. Work outside office hours is charged.`);
+    lines.push(`${capital(reply)}.`);
   }
   const criteria = terms.emergency ? ` (${terms.emergency.criteria})` : '';
   if (ticket.emergency) {
@@ -100,8 +98,9 @@ export function whatHappensNext(terms: SupportTerms, now: Date, ticket: TicketSi
     );
   } else {
     if (ticket.backedByEvidence) lines.push(`The report meets the vendor's emergency criteria${criteria}, but this ticket is not an Emergency: it is answered as a regular ticket.`);
-    if (at.weekend && terms.weekend) lines.push(`As a regular ticket it waits for business hours (${at.opensAt}); work on it at the weekend would be charged at weekend rates.`);
+    if (at.weekend && terms.weekend && terms.emergency) lines.push(`As a regular ticket it waits for business hours (${at.opensAt}); work on it at the weekend would be charged at weekend rates.`);
   }
+  if (terms.note) lines.push(`${terms.note}.`);
   return lines;
 }
 

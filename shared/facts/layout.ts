@@ -65,6 +65,12 @@ export const ISSABEL_LAYOUT: ProductLayout = {
   stockAgi: FREEPBX_STOCK_AGI,
 };
 
+/**
+ * Issabel's Call Center module: its package, and the paths it installs (the dialer daemon and the
+ * agent console GUI module) for hosts where rpm cannot be asked.
+ */
+export const ISSABEL_CALLCENTER = { package: 'issabel-callcenter', paths: ['/opt/issabel/dialer', '/var/www/html/modules/agent_console'] } as const;
+
 /** SERVERware hosts PBXware VPSs as LXC containers: the agent looks into the first (or configured) one. */
 export function serverwareLayout(vps: string | null): ProductLayout {
   const base = vps ? `/home/lxc/${vps}/rootfs` : '';

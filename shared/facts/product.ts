@@ -4,7 +4,7 @@
 
 import type { Product, ProductFacts } from '../model.js';
 import { parseKeyValues, registerSecrets } from './credentials.js';
-import { ISSABEL_LAYOUT, pbxwareLayout, serverwareLayout, type ProductLayout } from './layout.js';
+import { ISSABEL_CALLCENTER, ISSABEL_LAYOUT, pbxwareLayout, serverwareLayout, type ProductLayout } from './layout.js';
 import { runFailure, type RunResult } from './run.js';
 
 /** Paths whose existence tells the product (host paths, under the collector's root). */
@@ -57,6 +57,18 @@ export function rpmQueryVersion(r: RunResult): string | null {
 }
 
 export const RPM_PRODUCT_PACKAGE = 'issabel-framework';
+
+/**
+ * Is Issabel's Call Center module installed? rpm's answer wins when rpm could be asked ("package …
+ * is not installed" is a no); otherwise the module's paths decide; null when neither could tell.
+ */
+export function callCenterFacts(rpm: RunResult | null, presentPaths: readonly string[]): NonNullable<ProductFacts['callCenter']> | null {
+  if (rpm && !runFailure(rpm) && rpm.stdout.trim()) return { installed: true, evidence: `rpm -q ${ISSABEL_CALLCENTER.package}: ${rpm.stdout.trim().slice(0, 100)}` };
+  if (presentPaths.length) return { installed: true, evidence: `${presentPaths.join(', ')} exist${presentPaths.length === 1 ? 's' : ''}` };
+  if (rpm && /is not installed/.test(`${rpm.stdout}\n${rpm.stderr}`)) return { installed: false, evidence: `rpm: package ${ISSABEL_CALLCENTER.package} is not installed` };
+  if (rpm === null) return { installed: false, evidence: `none of ${ISSABEL_CALLCENTER.paths.join(', ')} exists (rpm not asked)` };
+  return null;
+}
 
 /** Licence and edition as pbxware.ini states them, if it does. */
 function iniFacts(text: string): Partial<Pick<ProductFacts, 'licence' | 'edition' | 'version'>> {
