@@ -11,6 +11,7 @@ export const ERROR_CODES = Object.freeze({
   E_IO: { kind: 'io', meaning: 'a file the user named could not be read or written' },
   E_CONFIG: { kind: 'config', meaning: 'a config file is not what it should be' },
   E_TICKET_DELIVERY: { kind: 'remote', meaning: 'the help desk could not be reached or refused, after the retries' },
+  E_EMAIL_DELIVERY: { kind: 'remote', meaning: 'the mail server refused the ticket e-mail, or dropped it after it was handed over (never sent twice)' },
   E_SSH_CONNECT: { kind: 'remote', meaning: 'no SSH session could be opened' },
   E_SSH_NOT_SSH: { kind: 'remote', meaning: 'the port answers, but not with SSH' },
   E_SSH_HOSTKEY_MISMATCH: { kind: 'remote', meaning: 'the host key is not the pinned one: no credential sent' },

@@ -8,7 +8,9 @@ import type { FieldMap, FormSettings } from './fields.js';
 import type { IssueTypeKey, Requester } from './form.js';
 import { RETRY_DEFAULTS, type RetryPolicy } from './retry.js';
 import { providerOf } from './index.js';
-import { ENV, type TicketFlags } from './options.js';
+import { ENV, SMTP_ENV, type EmailFlags, type TicketFlags } from './options.js';
+import { EMAIL_DEFAULTS, type EmailSettings, type SmtpSettings } from './email.js';
+import { parsePort } from '../../shared/cli/flags.js';
 
 export type { TicketFlags } from './options.js';
 import type { TicketConnection, TicketProvider } from './provider.js';
@@ -25,6 +27,10 @@ export interface TicketConfigFile {
   issueTypes?: Partial<Record<IssueTypeKey, string>>;
   maxAttachmentBytes?: number;
   retry?: Partial<RetryPolicy>;
+  /** The e-mail route (ticket email): addresses and the size limit. */
+  mail?: { from?: string; to?: string; emergencyTo?: string; maxMessageBytes?: number };
+  /** The SMTP server for `ticket email --send`; the password only by variable name. */
+  smtp?: { host?: string; port?: number; user?: string; passwordEnv?: string };
 }
 
 export interface TicketSetup {
@@ -36,7 +42,7 @@ export interface TicketSetup {
   requester?: Requester;
 }
 
-const CONFIG_KEYS = new Set(['provider', 'baseUrl', 'apiKey', 'apiKeyEnv', 'email', 'requester', 'customFields', 'issueTypes', 'maxAttachmentBytes', 'retry']);
+const CONFIG_KEYS = new Set(['provider', 'baseUrl', 'apiKey', 'apiKeyEnv', 'email', 'requester', 'customFields', 'issueTypes', 'maxAttachmentBytes', 'retry', 'mail', 'smtp']);
 
 async function loadConfig(path: string): Promise<TicketConfigFile> {
   // Checked key by key where each is used; the loader has refused unknown keys.
@@ -124,4 +130,57 @@ export async function resolveTicketSetup(flags: TicketFlags, env: NodeJS.Process
   const setup: TicketSetup = { provider, connection, settings, limit, retry };
   if (config.requester) setup.requester = config.requester;
   return setup;
+}
+
+export interface EmailSetup {
+  settings: EmailSettings;
+  /** Only with --send. */
+  smtp: SmtpSettings | null;
+}
+
+function objectOf(value: unknown, keys: readonly string[], what: string): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new UsageError(`${what} in --config must be an object`);
+  const unknown = Object.keys(value).filter((k) => !keys.includes(k));
+  if (unknown.length) throw new UsageError(`${what} in --config: unknown key(s) ${unknown.join(', ')} (known: ${keys.join(', ')})`);
+  return value as Record<string, unknown>;
+}
+
+function stringIn(o: Record<string, unknown>, key: string, what: string): string | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.trim() === '') throw new UsageError(`"${what}.${key}" in --config must be a non-empty string`);
+  return v;
+}
+
+/** The e-mail route's settings: flags, then the config file's "mail"/"smtp" (and "requester" as the sender). */
+export async function resolveEmailSetup(flags: EmailFlags, env: NodeJS.ProcessEnv = process.env): Promise<EmailSetup> {
+  const config = flags.config ? await loadConfig(flags.config) : {};
+  const mail = objectOf(config.mail, ['from', 'to', 'emergencyTo', 'maxMessageBytes'], '"mail"');
+  const settings: EmailSettings = { ...EMAIL_DEFAULTS };
+  const from = stringIn(mail, 'from', 'mail') ?? config.requester?.email;
+  const to = stringIn(mail, 'to', 'mail');
+  const emergencyTo = stringIn(mail, 'emergencyTo', 'mail');
+  if (from !== undefined) settings.from = from;
+  if (to !== undefined) settings.to = to;
+  if (emergencyTo !== undefined) settings.emergencyTo = emergencyTo;
+  if (mail.maxMessageBytes !== undefined) settings.maxMessageBytes = positive(mail.maxMessageBytes, '"mail.maxMessageBytes" in --config');
+  if (!flags.send) {
+    const stray = (['smtpHost', 'smtpPort', 'smtpUser', 'smtpPasswordEnv'] as const).find((k) => flags[k] !== undefined);
+    if (stray) throw new UsageError(`--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} goes with --send`);
+    return { settings, smtp: null };
+  }
+  const smtp = objectOf(config.smtp, ['host', 'port', 'user', 'passwordEnv'], '"smtp"');
+  const host = flags.smtpHost ?? stringIn(smtp, 'host', 'smtp');
+  if (!host) throw new UsageError('--send needs the SMTP server: --smtp-host HOST (or "smtp": {"host"} in --config)');
+  const port = flags.smtpPort !== undefined ? parsePort(flags.smtpPort, '--smtp-port') : smtp.port !== undefined ? parsePort(smtp.port, '"smtp.port" in --config') : 587;
+  const user = flags.smtpUser ?? stringIn(smtp, 'user', 'smtp') ?? null;
+  const varName = flags.smtpPasswordEnv ?? stringIn(smtp, 'passwordEnv', 'smtp') ?? SMTP_ENV.password;
+  const password = envValue(env, varName) ?? null;
+  if (user !== null && password === null) {
+    // Worded without "password-env: …", which the redaction's `key: value` net would blank.
+    throw new UsageError(`--smtp-user ${user} needs the password in the environment variable ${varName}, which is not set or empty (never on the command line)`);
+  }
+  secrets.add(password);
+  return { settings, smtp: { host, port, user, password: user === null ? null : password, implicitTls: port === 465, timeoutMs: 30_000 } };
 }

@@ -34,6 +34,10 @@ function showMinute(m: number, zone: string): string {
   return `${DAY_NAME[day]} ${String(Math.floor(hm / 60)).padStart(2, '0')}:${String(hm % 60).padStart(2, '0')} ${zone}`;
 }
 
+function possessive(name: string): string {
+  return name.endsWith('s') ? `${name}'` : `${name}'s`;
+}
+
 function showSpan(minutes: number): string {
   const h = Math.floor(minutes / 60);
   const m = minutes % 60;
@@ -80,11 +84,11 @@ export function whatHappensNext(terms: SupportTerms, now: Date, ticket: TicketSi
   const reply = `${terms.vendor} ${terms.reply}`;
   const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
   if (at.window) {
-    lines.push(`Now (${at.localTime}) is within ${terms.vendor}'s business hours (${at.window}): ${reply}.`);
+    lines.push(`Now (${at.localTime}) is within ${possessive(terms.vendor)} business hours (${at.window}): ${reply}.`);
   } else if (at.weekend && terms.weekend) {
     lines.push(`Now (${at.localTime}) is the weekend for ${terms.vendor}: ${terms.weekend.answers}; ${terms.weekend.otherWork}. Business hours start again ${at.opensAt} (in ${at.opensIn}).`);
   } else if (at.opensAt) {
-    lines.push(`Now (${at.localTime}) is outside ${terms.vendor}'s business hours; they start again ${at.opensAt} (in ${at.opensIn}), and ${reply}. ${capital(terms.outOfHours)}.`);
+    lines.push(`Now (${at.localTime}) is outside ${possessive(terms.vendor)} business hours; they start again ${at.opensAt} (in ${at.opensIn}), and ${reply}. ${capital(terms.outOfHours)}.`);
   } else {
     lines.push(`${capital(reply)}.`);
   }

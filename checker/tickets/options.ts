@@ -43,3 +43,42 @@ export function ticketFlagsOf(argv: TicketArgs): TicketFlags {
   if (argv.email !== undefined) flags.email = argv.email;
   return flags;
 }
+
+/** The partner's own words, for every ticket command (create, attach, email): they head the body. */
+export const TICKET_WORDS_FLAGS = {
+  description: { type: 'string', group: 'Ticket:', describe: 'your description of the problem, in as much detail as possible: it heads the body' },
+  'description-file': { type: 'string', group: 'Ticket:', describe: 'the description from a file (UTF-8 text)' },
+} satisfies FlagGroup;
+
+/** What a new ticket says (ticket create, ticket email). */
+export const TICKET_FORM_FLAGS = {
+  subject: { type: 'string', group: 'Ticket:', describe: 'subject (default: host, verdict and the main finding codes)' },
+  'issue-type': { type: 'string', default: 'technical', group: 'Ticket:', describe: 'technical (Technical Issue), escalation (Escalation: needs --escalates), feedback (Feedback)' },
+  escalates: { type: 'string', group: 'Ticket:', describe: 'with --issue-type escalation: the number of the ticket being escalated (the vendor asks for it)' },
+  emergency: { type: 'boolean', default: false, group: 'Ticket:', describe: 'make it an Emergency (EMERGENCY in the subject; e-mail goes to the emergency address); suggested only when the agent found EMERGENCY_CRITERIA_MET, never applied on its own' },
+} satisfies FlagGroup;
+
+export const SMTP_ENV = Object.freeze({ password: 'PBXREADY_SMTP_PASSWORD' });
+
+/** The e-mail route (ticket email): addresses, the draft file, and the SMTP server for --send. */
+export const EMAIL_FLAGS = {
+  config: TICKET_FLAGS.config,
+  to: { type: 'string', group: 'E-mail:', describe: 'recipient (default: "mail" in --config, else the vendor\'s support@, or emergency@ with --emergency)' },
+  from: { type: 'string', group: 'E-mail:', describe: 'your registered address: the vendor drops mail from addresses it does not know (or "mail": {"from"} in --config)' },
+  send: { type: 'boolean', default: false, group: 'E-mail:', describe: 'send it by SMTP (STARTTLS required except on loopback); without it the message is a draft (--output FILE.eml, or stdout)' },
+  'smtp-host': { type: 'string', group: 'E-mail:', describe: 'SMTP server for --send (or "smtp": {"host"} in --config)' },
+  'smtp-port': { type: 'string', group: 'E-mail:', describe: 'SMTP port (default 587, STARTTLS; 465 is TLS from the start)' },
+  'smtp-user': { type: 'string', group: 'E-mail:', describe: 'SMTP login (or "smtp": {"user"} in --config)' },
+  'smtp-password-env': { type: 'string', group: 'E-mail:', describe: `environment variable holding the SMTP password (default ${SMTP_ENV.password}); never the password itself` },
+} satisfies FlagGroup;
+
+export interface EmailFlags {
+  config?: string | undefined;
+  to?: string | undefined;
+  from?: string | undefined;
+  send?: boolean | undefined;
+  smtpHost?: string | undefined;
+  smtpPort?: string | undefined;
+  smtpUser?: string | undefined;
+  smtpPasswordEnv?: string | undefined;
+}

@@ -98,7 +98,7 @@ const DEEP_SHAPE = shape({
     memory: optional(shape({ totalBytes: maybeNumber, availableBytes: maybeNumber })),
     load: optional(listOf(number)),
   }),
-  product: shape({ name: oneOf(['pbxware', 'serverware', 'issabel', 'unknown']), version: maybeText, edition: maybeText, licence: maybeText, evidence: maybeText }),
+  product: shape({ name: oneOf(['pbxware', 'serverware', 'issabel', 'unknown']), version: maybeText, edition: maybeText, licence: maybeText, evidence: maybeText, callCenter: optional(shape({ installed: flag, evidence: text })) }),
   asterisk: shape({
     version: maybeText,
     running: optional(flag),

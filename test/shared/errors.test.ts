@@ -2,6 +2,7 @@
 // its kind, is a PbxreadyError, prints as one line; usage, I/O and config are the user's (exit 3).
 
 import { describe, expect, it } from 'vitest';
+import { EmailDeliveryError } from '../../checker/tickets/email.js';
 import { TicketDeliveryError } from '../../checker/tickets/http.js';
 import { SshExecError } from '../../checker/ssh-exec.js';
 import { ConfigError, ERROR_CODES, EXIT_USAGE, IoError, PbxreadyError, UsageError, errorLine, isUserError, type ErrorCode } from '../../shared/errors.js';
@@ -12,6 +13,7 @@ const RAISE: Record<ErrorCode, (message: string) => PbxreadyError> = {
   E_IO: (m) => new IoError(m),
   E_CONFIG: (m) => new ConfigError(m),
   E_TICKET_DELIVERY: (m) => new TicketDeliveryError(m, 503),
+  E_EMAIL_DELIVERY: (m) => new EmailDeliveryError(m),
   E_SSH_CONNECT: (m) => new SshExecError('E_SSH_CONNECT', m),
   E_SSH_NOT_SSH: (m) => new SshExecError('E_SSH_NOT_SSH', m),
   E_SSH_HOSTKEY_MISMATCH: (m) => new SshExecError('E_SSH_HOSTKEY_MISMATCH', m),
