@@ -4,6 +4,8 @@
 # transaction is counted and its message written to --dir as msg-N.eml with a meta-N.json beside it
 # (envelope, TLS, login). Behaviours the tests need: refuse a recipient (550), drop the connection
 # after the message data arrived (counted, never answered), advertise a small SIZE.
+# --plain-on ADDR offers no STARTTLS at all (and allows AUTH in clear text), on a non-loopback address:
+# what a client that requires TLS must refuse before it sends a password.
 # Prints "READY <port>" on stdout once it accepts connections; stops on SIGTERM or stdin EOF.
 
 import argparse
@@ -20,9 +22,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
-def free_port():
+def free_port(address):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((address, 0))
         return s.getsockname()[1]
 
 
@@ -74,6 +76,7 @@ def main():
     p.add_argument("--refuse", action="append", default=[])
     p.add_argument("--drop-after-data", action="store_true")
     p.add_argument("--size-limit", type=int, default=33554432)
+    p.add_argument("--plain-on", default=None, help="no STARTTLS, listen on this address")
     a = p.parse_args()
     password = os.environ[a.password_env].encode()
     user = a.user.encode()
@@ -85,18 +88,17 @@ def main():
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(a.cert, a.key)
     recorder = Recorder(a.dir, a.refuse, a.drop_after_data)
-    port = free_port()
+    port = free_port(a.plain_on or "127.0.0.1")
+    tls = {} if a.plain_on else {"tls_context": ctx, "require_starttls": True}
     controller = Controller(
         recorder,
-        hostname="127.0.0.1",
+        hostname=a.plain_on or "127.0.0.1",
         port=port,
-        tls_context=ctx,
-        require_starttls=True,
         authenticator=authenticator,
         auth_required=True,
-        auth_require_tls=True,
+        auth_require_tls=not a.plain_on,
         data_size_limit=a.size_limit,
-        # Readiness probe of Controller connects in clear text; STARTTLS is required after EHLO only.
+        **tls,
     )
     controller.start()
     sys.stdout.write("READY %d\n" % port)

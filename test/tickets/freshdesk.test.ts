@@ -70,10 +70,13 @@ describe('Freshdesk', () => {
   it('does not suggest Emergency without the criterion, and says why not', async () => {
     const out = sink();
     const report = checkReport({ agent: agentReport({ emergency: false }) });
-    const result = await createTicketFromReport(report, { requester: { email: 'partner@reseller.example' }, issueType: 'escalation' }, { setup: await setupFor({ provider: 'freshdesk' }, env()), print: out.write });
+    const result = await createTicketFromReport(report, { requester: { email: 'partner@reseller.example' }, issueType: 'escalation', escalates: '4711' }, { setup: await setupFor({ provider: 'freshdesk' }, env()), print: out.write });
     expect(out.text()).toContain("Emergency not suggested: 3 of 40 calls in the last hour could not pass (8%; NO ANSWER and BUSY calls did pass), below the vendor's emergency criterion of 50%; Asterisk runs.");
     const t = desk.accepted.find((a) => a.kind === 'ticket' && String(a.ticketId) === result.ticket)!;
     expect(t.fields.subject).not.toMatch(/EMERGENCY|URGENT/);
+    // The vendor asks an escalation for the escalated ticket's number: subject and description.
+    expect(t.fields.subject).toMatch(/^Escalation of ticket #4711: /);
+    expect(t.fields.description).toContain('<li><b>Escalates ticket:</b> #4711</li>');
     expect(t.fields.type).toBe('Escalation');
     expect(t.fields.priority).toBe('3');
   });
