@@ -2,6 +2,7 @@
 
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../shared/cli/atomic-write.js';
+import { checkWritableDir } from '../../shared/cli/paths.js';
 import { LOG_LEVEL_FLAGS, defineCommand } from '../../shared/cli/flags.js';
 import { createLogger } from '../../shared/cli/logger.js';
 import { agentDocument } from '../../shared/render/agent-document.js';
@@ -14,8 +15,11 @@ export const snapshot = defineCommand({
   builder: (y) => y.options(HOST_FLAGS).options(DATABASE_FLAGS).options(LOG_LEVEL_FLAGS).options(STATE_DIR_FLAGS),
   handler: async (argv) => {
     const options = resolveOptions(argv);
+    const dir = stateDir(argv.stateDir);
+    // Before collecting: an unusable state directory is said at once, naming it and why.
+    checkWritableDir(dir, '--state-dir');
     const report = await collectReport(options, createLogger(options.logLevel));
-    const file = join(stateDir(argv.stateDir), snapshotName(new Date(report.generatedAt)));
+    const file = join(dir, snapshotName(new Date(report.generatedAt)));
     await writeFileAtomic(file, renderReport(report, 'json', agentDocument), 0o600);
     process.stdout.write(`${file}\n`);
   },

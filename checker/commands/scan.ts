@@ -1,6 +1,7 @@
 // `pbxready scan --inventory FILE`: the whole fleet, streamed. Flags → options, the engine does
 // the rest; reports go out as hosts finish, summaries into the history, drift to the webhook.
 
+import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
@@ -19,6 +20,8 @@ import { EXIT_CODE, worstVerdict } from '../../shared/verdict.js';
 import { LIMIT_FLAGS, PROBE_SET_FLAGS, TARGET_FLAGS, parseLimitFlags, parseProbeSet, parseTargetFlags } from '../check-options.js';
 import { computeDrift, pickRuns } from '../history/drift.js';
 import { HISTORY_DB_FLAGS, openStore } from '../history/options.js';
+import { HEARTBEAT_MS } from '../history/store.js';
+import { PathError, fsCause } from '../../shared/cli/paths.js';
 import { runScan } from '../scan/engine.js';
 import type { ScanTarget } from '../scan/host-check.js';
 import { countEntries, inventoryFormat, readInventory } from '../scan/inventory-source.js';
@@ -97,12 +100,33 @@ export const scan = defineCommand({
     const plan = planConcurrency(requested, perHost, probes, readFdLimit());
     if (plan.clampedFrom) process.stderr.write(`pbxready scan: --concurrency ${plan.clampedFrom} lowered to ${plan.hostsInFlight}: the open-file limit is ${plan.fdLimit} and each host may use ${perHost} connections\n`);
 
+    // The history first: a --db that cannot be opened is said before the inventory is even read.
+    const store = openStore(argv.db);
     const invFormat = await inventoryFormat(argv.inventory);
     const total = await countEntries(argv.inventory, invFormat);
-    const store = openStore(argv.db);
     const started = Date.now();
     // The resolved path is the inventory's identity in the history: drift compares its runs only.
-    const runId = store.beginRun({ inventory: resolve(argv.inventory), probes, startedAt: new Date(started).toISOString() });
+    let runId: number;
+    try {
+      runId = store.beginRun({ inventory: resolve(argv.inventory), probes, startedAt: new Date(started).toISOString() });
+    } catch (err) {
+      store.close();
+      throw new PathError(store.path, `cannot record the run: ${fsCause(err)}`, '--db');
+    }
+    // A run whose process dies (kill -9) stops beating and reads as `abandoned`, never `running` forever.
+    const heartbeat = setInterval(() => {
+      try {
+        store.heartbeat(runId);
+      } catch {
+        /* a full disk is caught by the next host's record */
+      }
+    }, HEARTBEAT_MS).unref();
+    /**
+     * The history or the --output file refused a write: the scan stops, since a run it cannot record
+     * must never read as complete. `where` names the flag and the path, `cause` the real reason.
+     */
+    let storeFailure: string | null = null;
+    let failedAt = `--db ${store.path}`;
 
     const abort = new AbortController();
     // Every probe in flight listens on this one signal: thousands of listeners are the design.
@@ -140,7 +164,15 @@ export const scan = defineCommand({
         {
           onReport: async (report, entry) => {
             const key = hostKey(entry);
-            store.recordHost(runId, summarize(report, { key, ...(entry.name ? { name: entry.name } : {}), ...(entry.customer ? { customer: entry.customer } : {}), tags: entry.tags }));
+            if (storeFailure) return;
+            try {
+              store.recordHost(runId, summarize(report, { key, ...(entry.name ? { name: entry.name } : {}), ...(entry.customer ? { customer: entry.customer } : {}), tags: entry.tags }));
+            } catch (err) {
+              storeFailure = fsCause(err);
+              progress?.interrupt();
+              abort.abort();
+              return;
+            }
             tally.add(report, key);
             progress?.update(tally);
             if (ndjsonOut) await writeNdjson(ndjsonOut, report);
@@ -151,6 +183,7 @@ export const scan = defineCommand({
             process.stderr.write(`${secrets.scrub(`INVENTORY_ENTRY_INVALID ${finding('INVENTORY_ENTRY_INVALID', { line: e.line, reason: e.reason }).message}`)}\n`);
           },
           onHostError: (entry, err) => {
+            if (storeFailure) return;
             progress?.interrupt();
             process.stderr.write(`${secrets.scrub(`pbxready scan: line ${entry.line} (${entry.host}): the check failed: ${(err as Error).message}`)}\n`);
           },
@@ -161,7 +194,31 @@ export const scan = defineCommand({
         progress.update(tally, true);
         progress.clear();
       }
-      if (ndjsonOut && ndjsonOut !== process.stdout) await new Promise<void>((r) => ndjsonOut.end(r));
+      if (ndjsonOut && ndjsonOut !== process.stdout) {
+        await new Promise<void>((r) => ndjsonOut.end(() => r()));
+        const err = (ndjsonOut as { errored?: Error | null }).errored;
+        if (err && storeFailure === null) {
+          // A file that never got a byte (full disk) is not left behind empty.
+          if ((ndjsonOut as { bytesWritten?: number }).bytesWritten === 0) rmSync(argv.output!, { force: true });
+          storeFailure = fsCause(err);
+          failedAt = `--output ${argv.output}`;
+        }
+      }
+      if (storeFailure !== null) {
+        // Interrupted with the reason when the store still takes that one small write; otherwise the run
+        // stays `running` with a dead pid and reads as `abandoned`. Either way: no drift, no webhook.
+        const reason = `${failedAt}: ${storeFailure}`;
+        let marked = true;
+        try {
+          store.finishRun(runId, { status: 'interrupted', reason, finishedAt: new Date().toISOString(), hostsTotal: total, invalidEntries: outcome.invalid });
+        } catch {
+          marked = false;
+        }
+        finished = true;
+        process.stderr.write(`pbxready scan: ${failedAt}: ${storeFailure}; the scan stopped after ${outcome.done} of ${total} hosts and run ${runId} ${marked ? 'is recorded as interrupted' : 'could not be marked (pbxready history shows it abandoned)'}; no drift was computed\n`);
+        process.exitCode = 3;
+        return;
+      }
       store.finishRun(runId, { status: outcome.interrupted ? 'interrupted' : 'complete', finishedAt: new Date().toISOString(), hostsTotal: total, invalidEntries: outcome.invalid });
       finished = true;
       if (outcome.interrupted) {
@@ -196,6 +253,7 @@ export const scan = defineCommand({
       if (outcome.invalid > 0 || outcome.interrupted) worst = worst === null ? 'warnings' : worstVerdict(worst, 'warnings');
       process.exitCode = EXIT_CODE[worst ?? 'unknown'];
     } finally {
+      clearInterval(heartbeat);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       store.close();

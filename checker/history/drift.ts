@@ -113,9 +113,15 @@ export function pickRuns(store: HistoryStore, since?: number, to?: number): { fr
   const target = to !== undefined ? store.getRun(to) : store.latestRun();
   if (to !== undefined && !target) throw new UsageError(`run ${to} is not in the history`);
   if (!target) return null;
+  // A run whose process died (or is still going) proves nothing about the hosts it did not reach.
+  const unfinished = (r: RunRecord) => {
+    if (r.status === 'abandoned' || r.status === 'running') throw new UsageError(`run ${r.id} is ${r.status}: drift compares finished runs only`);
+  };
+  unfinished(target);
   const from = since !== undefined ? store.getRun(since) : store.previousRun(target.id);
   if (since !== undefined && !from) throw new UsageError(`run ${since} is not in the history`);
   if (!from || from.id === target.id) return null;
+  unfinished(from);
   return { from, to: target };
 }
 

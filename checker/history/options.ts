@@ -2,7 +2,6 @@
 
 import { homedir } from 'node:os';
 import type { FlagGroup } from '../../shared/cli/flags.js';
-import { UsageError } from '../../shared/errors.js';
 import { SqliteHistory, defaultDbPath } from './sqlite.js';
 
 export const HISTORY_DB_FLAGS = {
@@ -11,9 +10,6 @@ export const HISTORY_DB_FLAGS = {
 
 export function openStore(db: string | undefined): SqliteHistory {
   const path = db ?? defaultDbPath(process.env, homedir());
-  try {
-    return new SqliteHistory(path);
-  } catch (err) {
-    throw new UsageError(`--db ${path}: ${(err as Error).message}`);
-  }
+  // SqliteHistory names the path and the real cause (read-only, full, not a database) itself.
+  return new SqliteHistory(path);
 }

@@ -2,12 +2,14 @@
 // busy_timeout makes a second scan wait for the write lock instead of failing: two nightly scans
 // into one database at once are safe. Each host's row is written when the host finishes.
 
-import { mkdirSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { HostSummary, Verdict } from '../../shared/model.js';
 import { secrets } from '../../shared/redact.js';
-import type { HistoryStore, RunEnd, RunMeta, RunRecord, RunStatus } from './store.js';
+import { ensureDirSync, fsCause, PathError } from '../../shared/cli/paths.js';
+import { ABANDONED_AFTER_MS, type HistoryStore, type RunEnd, type RunMeta, type RunRecord, type RunStatus } from './store.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -18,7 +20,11 @@ CREATE TABLE IF NOT EXISTS runs (
   inventory TEXT NOT NULL,
   probes TEXT NOT NULL,
   hosts_total INTEGER,
-  invalid_entries INTEGER NOT NULL DEFAULT 0
+  invalid_entries INTEGER NOT NULL DEFAULT 0,
+  pid INTEGER,
+  machine TEXT,
+  heartbeat_at TEXT,
+  reason TEXT
 );
 CREATE TABLE IF NOT EXISTS hosts (
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -38,6 +44,35 @@ interface RunRow {
   probes: string;
   hosts_total: number | null;
   invalid_entries: number;
+  pid: number | null;
+  machine: string | null;
+  heartbeat_at: string | null;
+  reason: string | null;
+}
+
+/** Columns added after the first release: a database made by an older pbxready gains them on open. */
+const ADDED_COLUMNS: Array<[string, string]> = [
+  ['pid', 'INTEGER'],
+  ['machine', 'TEXT'],
+  ['heartbeat_at', 'TEXT'],
+  ['reason', 'TEXT'],
+];
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A stored `running` run whose process is gone reads as abandoned (see RunStatus). */
+export function liveStatus(row: Pick<RunRow, 'status' | 'pid' | 'machine' | 'heartbeat_at' | 'started_at'>, now = Date.now(), here = hostname()): RunStatus {
+  if (row.status !== 'running') return row.status;
+  if (row.pid !== null && row.machine === here && !processAlive(row.pid)) return 'abandoned';
+  const last = Date.parse(row.heartbeat_at ?? row.started_at);
+  return Number.isFinite(last) && now - last > ABANDONED_AFTER_MS ? 'abandoned' : 'running';
 }
 
 export class SqliteHistory implements HistoryStore {
@@ -45,14 +80,26 @@ export class SqliteHistory implements HistoryStore {
   private readonly insertHost: Database.Statement;
   private readonly countsOf: Database.Statement;
 
-  constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('busy_timeout = 10000');
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.exec(SCHEMA);
+  constructor(readonly path: string) {
+    const fresh = path !== ':memory:' && !existsSync(path);
+    if (path !== ':memory:') ensureDirSync(dirname(path), '--db');
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path);
+      db.pragma('busy_timeout = 10000');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.exec(SCHEMA);
+      const have = new Set((db.pragma('table_info(runs)') as Array<{ name: string }>).map((c) => c.name));
+      for (const [name, type] of ADDED_COLUMNS) if (!have.has(name)) db.exec(`ALTER TABLE runs ADD COLUMN ${name} ${type}`);
+    } catch (err) {
+      db?.close();
+      // A database this open just created and could not set up is removed: no 0-byte file is left behind.
+      if (fresh) for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
+      throw new PathError(path, fsCause(err), '--db');
+    }
+    this.db = db;
     // Plain INSERT: the scan drops a repeated inventory key before checking it (withoutDuplicates),
     // so a second row for a key is a bug that must fail loudly, never overwrite the first host.
     this.insertHost = this.db.prepare('INSERT INTO hosts (run_id, key, verdict, summary) VALUES (?, ?, ?, ?)');
@@ -62,8 +109,14 @@ export class SqliteHistory implements HistoryStore {
   // What the history keeps passes the redaction step on the way in: `history`, `drift` and later
   // dashboards run in processes that never learned the scan's secrets, so they could not scrub them.
   beginRun(meta: RunMeta): number {
-    const r = this.db.prepare("INSERT INTO runs (started_at, status, inventory, probes) VALUES (?, 'running', ?, ?)").run(meta.startedAt, secrets.scrub(meta.inventory), meta.probes);
+    const r = this.db
+      .prepare("INSERT INTO runs (started_at, status, inventory, probes, pid, machine, heartbeat_at) VALUES (?, 'running', ?, ?, ?, ?, ?)")
+      .run(meta.startedAt, secrets.scrub(meta.inventory), meta.probes, process.pid, hostname(), meta.startedAt);
     return Number(r.lastInsertRowid);
+  }
+
+  heartbeat(runId: number): void {
+    this.db.prepare("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'").run(new Date().toISOString(), runId);
   }
 
   recordHost(runId: number, summary: HostSummary): void {
@@ -72,7 +125,7 @@ export class SqliteHistory implements HistoryStore {
   }
 
   finishRun(runId: number, end: RunEnd): void {
-    this.db.prepare('UPDATE runs SET status = ?, finished_at = ?, hosts_total = ?, invalid_entries = ? WHERE id = ?').run(end.status, end.finishedAt, end.hostsTotal, end.invalidEntries, runId);
+    this.db.prepare('UPDATE runs SET status = ?, finished_at = ?, hosts_total = ?, invalid_entries = ?, reason = ? WHERE id = ?').run(end.status, end.finishedAt, end.hostsTotal, end.invalidEntries, end.reason ?? null, runId);
   }
 
   private toRecord(row: RunRow): RunRecord {
@@ -86,7 +139,8 @@ export class SqliteHistory implements HistoryStore {
       id: row.id,
       startedAt: row.started_at,
       finishedAt: row.finished_at,
-      status: row.status,
+      status: liveStatus(row),
+      ...(row.reason ? { reason: row.reason } : {}),
       inventory: row.inventory,
       probes: row.probes,
       hostsTotal: row.hosts_total,

@@ -3,7 +3,12 @@
 
 import type { HostSummary, Verdict } from '../../shared/model.js';
 
-export type RunStatus = 'running' | 'complete' | 'interrupted';
+/**
+ * Stored: running, complete, interrupted. `abandoned` is never stored: it is how a `running` run
+ * reads once its process is gone (same machine, pid no longer alive) or its heartbeat has stopped —
+ * a scan killed with -9, or one whose disk filled before it could record the end.
+ */
+export type RunStatus = 'running' | 'complete' | 'interrupted' | 'abandoned';
 
 export interface RunMeta {
   /** The inventory's identity: its resolved absolute path (drift compares runs of one inventory only). */
@@ -19,11 +24,14 @@ export interface RunRecord extends RunMeta {
   hostsTotal: number | null;
   hostsDone: number;
   invalidEntries: number;
+  /** Why a run stopped early (e.g. the history store failed), when it says. */
+  reason?: string;
   verdicts: Partial<Record<Verdict, number>>;
 }
 
 export interface RunEnd {
-  status: Exclude<RunStatus, 'running'>;
+  status: 'complete' | 'interrupted';
+  reason?: string;
   finishedAt: string;
   hostsTotal: number;
   invalidEntries: number;
@@ -32,6 +40,8 @@ export interface RunEnd {
 export interface HistoryStore {
   beginRun(meta: RunMeta): number;
   recordHost(runId: number, summary: HostSummary): void;
+  /** The run's process is alive: written every HEARTBEAT_MS while it scans. */
+  heartbeat(runId: number): void;
   finishRun(runId: number, end: RunEnd): void;
   /** Newest first. */
   listRuns(limit?: number): RunRecord[];
@@ -45,3 +55,7 @@ export interface HistoryStore {
   host(runId: number, key: string): HostSummary | undefined;
   close(): void;
 }
+
+/** How often a scan says it is alive, and after how long without a word a `running` run is abandoned. */
+export const HEARTBEAT_MS = 30_000;
+export const ABANDONED_AFTER_MS = 5 * 60_000;

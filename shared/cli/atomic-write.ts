@@ -2,12 +2,14 @@
 // the old file or the new one, never half of one; an interrupted run leaves no torn report.
 
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink, mkdir } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { ensureDirSync } from './paths.js';
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  // Bounded, and naming the path and cause (a recursive mkdir spun forever on /proc/x).
+  ensureDirSync(dir);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fh = await open(tmp, 'wx', mode);
   try {

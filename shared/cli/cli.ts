@@ -2,7 +2,7 @@
 // yargs with the house rules, one-line errors with exit 3, reports to stdout or atomically to a
 // file, and the readers of files and variables the user names.
 
-import { readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv } from 'yargs';
@@ -11,6 +11,7 @@ import { isRecord } from '../json.js';
 import { secrets } from '../redact.js';
 import { TOOL } from '../tool.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { fsCause } from './paths.js';
 
 /** Print one line naming the problem and exit 3: no stack trace, no secret. */
 export function die(message: string): never {
@@ -100,6 +101,12 @@ export function checkOutputPath(path: string): void {
     throw new UsageError(`--output ${path}: the directory ${dir} does not exist`);
   }
   if (!dirStat.isDirectory()) throw new UsageError(`--output ${path}: ${dir} is not a directory`);
+  // Writable now, not after a 20-minute scan: a read-only mount or a root-owned directory says so up front.
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new UsageError(`--output ${path}: cannot write in ${dir}: ${fsCause(err)}`);
+  }
   let target;
   try {
     target = statSync(path);
@@ -107,6 +114,11 @@ export function checkOutputPath(path: string): void {
     return; // a new file
   }
   if (target.isDirectory()) throw new UsageError(`--output ${path} is a directory (give a file name)`);
+  try {
+    accessSync(path, constants.W_OK);
+  } catch (err) {
+    throw new UsageError(`--output ${path}: cannot write the file: ${fsCause(err)}`);
+  }
 }
 
 /** Reports go to stdout, or atomically to --output FILE. */

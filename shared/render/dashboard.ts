@@ -8,7 +8,7 @@ import { BASE_CSS, htmlEscape } from './html.js';
 
 export interface DashboardRun {
   id: number;
-  status: 'running' | 'complete' | 'interrupted';
+  status: 'running' | 'complete' | 'interrupted' | 'abandoned';
   inventory: string;
   startedAt: string;
   hostsTotal: number | null;
@@ -113,7 +113,7 @@ export function renderDashboard(m: DashboardModel): string {
   }
 
   const run = m.run;
-  const status = run.status === 'interrupted' ? ' — <strong class="interrupted">interrupted</strong>' : '';
+  const status = run.status === 'interrupted' || run.status === 'abandoned' ? ` — <strong class="interrupted">${run.status}</strong>` : '';
   const verdictButtons = VERDICTS.map((v) => `<button type="button" data-filter-verdict="${v}" aria-pressed="false">${VERDICT_TEXT[v]} (${counts[v]})</button>`).join('');
   const body = [
     `<h1>pbxready fleet — run ${run.id}</h1>`,
