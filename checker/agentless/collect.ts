@@ -129,7 +129,7 @@ function phase2(p: Phases, l: Layouted): string[] {
   body.push(`fsec backups "$R"${bk} ${CAP.listing} ${secs(o.timeoutMs)} find "$R"${bk} -mindepth 1 -maxdepth 2 ! -path "$R"${shq(`${layout.backups.replace(/\/+$/, '')}/.*`)} -type f -exec stat -c '%Y %n' {} +`);
   body.push(`beg now; date +%s; fin 0`);
   for (const [what, path] of [['recordings', layout.recordings], ['backups', layout.backups]] as const) {
-    body.push(`beg ${shq(`hold:${what}`)}; (cd -P -- "$R"${shq(path)} 2>/dev/null && pwd -P); fin 0`);
+    body.push(`beg ${shq(`hold:${what}`)}; resolve "$R"${shq(path)}; fin 0`);
   }
   body.push(`beg sockets; for s in ${argv(socketCandidates(layout.chroot))}; do [ -S "$R$s" ] && printf '%s\\n' "$s"; done; fin 0`);
   return body;
@@ -334,7 +334,7 @@ export async function collectAgentless(runner: PhaseRunner, options: AgentlessOp
       ...dbSection(p, 'db', plan, batchSql(marker, groups, options.timeoutMs), options.timeoutMs * 2),
       // Where the data directory is, resolved on the host from the server's own answer (kept in a
       // variable there: a value from the database never becomes shell text).
-      `beg hold:database; if [ -n "$MY" ]; then dd=$(run_limited ${secs(options.timeoutMs)} sh -c "$DB_RUN" sh "$MY" "$R"${shq(plan.file)} ${shq(batchSql(marker, [['datadir', SERVER_SQL.datadir]], options.timeoutMs))} "$AWK_CNF" ${argv(dbVars(plan))} 2>/dev/null | sed -n '$p'); if [ -n "$dd" ]; then for c in "$R"${chroot}"$dd" "$R$dd" "$dd"; do (cd -P -- "$c" 2>/dev/null && pwd -P) && break; done; fi; fi; fin 0`,
+      `beg hold:database; if [ -n "$MY" ]; then dd=$(run_limited ${secs(options.timeoutMs)} sh -c "$DB_RUN" sh "$MY" "$R"${shq(plan.file)} ${shq(batchSql(marker, [['datadir', SERVER_SQL.datadir]], options.timeoutMs))} "$AWK_CNF" ${argv(dbVars(plan))} 2>/dev/null | sed -n '$p'); if [ -n "$dd" ]; then for c in "$R"${chroot}"$dd" "$R$dd" "$dd"; do resolve "$c" && break; done; fi; fi; fin 0`,
     ]);
     const db = three.get('db');
     const database: DatabaseFacts = { reachable: false, version: null, schemas: [], where, credentialsSource };

@@ -64,6 +64,11 @@ sec() {
   fi
   fin "\${_s:-unknown}"
 }
+# The path with every symlink resolved, when it exists (realpath(3), as the agent asks): readlink -e
+# needs no access to the last directory itself; without GNU readlink, cd -P (which does).
+resolve() {
+  readlink -e -- "$1" 2>/dev/null || (cd -P -- "$1" 2>/dev/null && pwd -P)
+}
 fsec() {
   _n=$1; _p=$2; shift 2
   if [ ! -e "$_p" ]; then beg "$_n"; fin noent
