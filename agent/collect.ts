@@ -89,6 +89,6 @@ export async function collectReport(options: AgentOptions, log: Logger, deps: Co
   }
   facts.durationMs = Math.round(performance.now() - started);
   facts.timings = timings;
-  const findings = sortFindings(agentFindings(facts, options.thresholds));
+  const findings = sortFindings(agentFindings(facts, options.thresholds, options.vendorSources));
   return { ...facts, verdict: verdictOf(findings), findings };
 }

@@ -9,6 +9,7 @@ import { secrets } from '../shared/redact.js';
 import { AGENT_THRESHOLDS, agentThresholds, type AgentThresholds } from '../shared/rules/agent.js';
 import type { ProductLayout } from '../shared/facts/layout.js';
 import { isRecord } from '../shared/json.js';
+import { parseVendorSources } from '../shared/vendor-sources.js';
 
 import type { DbSettings } from '../shared/facts/credentials.js';
 
@@ -33,6 +34,10 @@ export interface AgentOptions {
   timeoutMs: number;
   /** Extra ports whose listeners are reported, beyond the product's support ports and 3306/5038. */
   ports: number[];
+  /** Replaces `fail2ban-client` (e.g. with `-s SOCKET` for a server on another socket); null = on PATH. */
+  fail2banCmd: string[] | null;
+  /** The vendor's support source ranges: VENDOR_SOURCE_BLOCKED/BANNED from the agent alone; [] = not asked. */
+  vendorSources: string[];
   /** Where /proc is (tests may point elsewhere). */
   procDir: string;
   /** SERVERware: which VPS to look into (default: the first found). */
@@ -79,7 +84,7 @@ export const DATABASE_FLAGS = {
 const TABLE_NAME = /^[A-Za-z0-9_$]+\.[A-Za-z0-9_$]+$/;
 const PATH_KEYS = ['credentialFiles', 'versionFiles', 'asteriskEtc', 'agiDir', 'recordings', 'backups', 'stockAgi', 'packages'] as const;
 // "detected" is what install.sh found, kept for the operator; the agent detects again on every run.
-const CONFIG_KEYS = ['thresholds', 'db', 'paths', 'cdrTable', 'asteriskCmd', 'rpmCmd', 'ports', 'timeoutMs', 'vps', 'procDir', 'detected'];
+const CONFIG_KEYS = ['thresholds', 'db', 'paths', 'cdrTable', 'asteriskCmd', 'rpmCmd', 'fail2banCmd', 'vendorSources', 'ports', 'timeoutMs', 'vps', 'procDir', 'detected'];
 
 
 function thresholdsFrom(v: unknown, file: string): Partial<AgentThresholds> {
@@ -172,6 +177,8 @@ export function resolveOptions(argv: CommonArgs): AgentOptions {
   if (config.asteriskCmd !== undefined && typeof config.asteriskCmd !== 'string') throw new ConfigError(`--config ${file}: "asteriskCmd" must be a string`);
   if (config.rpmCmd !== undefined && typeof config.rpmCmd !== 'string') throw new ConfigError(`--config ${file}: "rpmCmd" must be a string`);
   const rpmRaw = argv.rpmCmd ?? (config.rpmCmd as string | undefined);
+  if (config.fail2banCmd !== undefined && typeof config.fail2banCmd !== 'string') throw new ConfigError(`--config ${file}: "fail2banCmd" must be a string`);
+  const vendorSources = config.vendorSources === undefined ? [] : parseVendorSources(config.vendorSources, `--config ${file}: vendorSources`);
   const ports = config.ports === undefined ? [] : Array.isArray(config.ports) ? config.ports.map((p) => parsePort(p, `--config ${file}: ports`)) : (() => {
     throw new ConfigError(`--config ${file}: "ports" must be an array of ports`);
   })();
@@ -185,6 +192,8 @@ export function resolveOptions(argv: CommonArgs): AgentOptions {
     root: rootDir(argv.root),
     asteriskCmd: asteriskRaw === undefined ? null : splitCommand(asteriskRaw, '--asterisk-cmd'),
     rpmCmd: rpmRaw === undefined ? null : splitCommand(rpmRaw, '--rpm-cmd'),
+    fail2banCmd: typeof config.fail2banCmd === 'string' ? splitCommand(config.fail2banCmd, `--config ${file}: fail2banCmd`) : null,
+    vendorSources,
     cdrTable,
     db,
     dbSource,

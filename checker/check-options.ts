@@ -43,6 +43,8 @@ export interface CheckOptions {
   /** Fleet scans: addresses already resolved (skip DNS). */
   addresses?: string[];
   signal?: AbortSignal;
+  /** --vendor-sources: the vendor's support ranges, judged against the host's own firewall (needs the agent). */
+  vendorSources?: string[];
 }
 
 export const CHECK_DEFAULTS = Object.freeze({

@@ -236,7 +236,7 @@ export const FINDINGS = {
   // ---- inside + outside (issue 4) ----
   PORT_BLOCKED_UPSTREAM: {
     severity: 'fail',
-    message: 'Port {port} is listening on the host ({listen}) but filtered from outside.',
+    message: 'Port {port} is listening on the host ({listen}) but filtered from outside{hostFilter}.',
     remedy: 'A firewall or a missing port forward blocks TCP {port} in front of the PBX: open/forward it on the router.',
   },
   SERVICE_NOT_LISTENING: {
@@ -256,8 +256,33 @@ export const FINDINGS = {
   },
   PORT_REFUSED_UPSTREAM: {
     severity: 'fail',
-    message: 'Port {port} is listening on the host ({listen}) but refused from outside (closed).',
+    message: 'Port {port} is listening on the host ({listen}) but refused from outside (closed){hostFilter}.',
     remedy: 'The forward for TCP {port} points at another address or port where nothing listens, or a firewall rejects it: point it at the PBX\'s address and port {port}.',
+  },
+  HOST_FIREWALL_BLOCKS: {
+    severity: 'fail',
+    message: 'Port {port} is listening on the host ({listen}), but the host\'s own packet filter {how} it: {rules}.',
+    remedy: 'Allow TCP {port} in the PBX\'s own firewall (the rule named; on PBXware also SIPProt, on Issabel firewalld or its Security module), at least from the vendor\'s support addresses: the router in front is not what blocks it.',
+  },
+  VENDOR_SOURCE_BLOCKED: {
+    severity: 'fail',
+    message: 'The host\'s own packet filter {how} TCP {port} from the vendor\'s {source}: {rules}.',
+    remedy: 'Allow the vendor\'s support addresses ({source}) to TCP {port} in the PBX\'s own firewall, before the rule named.',
+  },
+  VENDOR_SOURCE_BANNED: {
+    severity: 'fail',
+    message: '{address} (in the vendor\'s {source}) is banned by {by} ({jail}).',
+    remedy: 'Lift the ban ({unban}) and add the vendor\'s addresses to the allow list ({allow}) so intrusion protection does not ban support again.',
+  },
+  VENDOR_SOURCES_ADMITTED: {
+    severity: 'info',
+    message: 'The host\'s own packet filter admits the vendor\'s {sources} on TCP {ports}, and none of them is banned.',
+    remedy: 'None on the host itself; anything in front of it (router, provider) must admit them too.',
+  },
+  VENDOR_SOURCES_UNVERIFIED: {
+    severity: 'warn',
+    message: 'Whether the host admits the vendor\'s {sources} is not known: {reason}.',
+    remedy: 'Run the agent as root (iptables-save, nft, fail2ban-client need it), or check the PBX\'s firewall and bans by hand.',
   },
   AGENT_UNAVAILABLE: {
     severity: 'warn',

@@ -348,6 +348,10 @@ export interface AgentReport {
   custom?: CustomDevelopment;
   /** Public address(es) the host believes it has, when it can tell (used by ADDRESS_MISMATCH). */
   publicAddresses?: string[];
+  /** Where each public address came from ("interface eth0", "chan_sip externip in …/sip.conf", …). */
+  publicAddressSources?: Array<{ address: string; source: string }>;
+  /** The host's own packet filter and bans, read-only (iptables/nftables/firewalld/fail2ban). */
+  firewall?: HostFirewallFacts;
   /** Sources that could not be read (never a silent gap). */
   unreadable?: SourceProblem[];
   /** The SSH session the agent ran in, as sshd told it (SSH_CONNECTION); absent when not run over SSH. */
@@ -480,4 +484,112 @@ export interface DriftSummary {
   fromRun: number;
   toRun: number;
   changes: DriftChange[];
+}
+
+// ---- the host's own packet filter and bans (issue 13) ----
+// Parsed from iptables-save / ip6tables-save / `nft -j list ruleset` into one rule model, so one pure
+// evaluator (shared/rules/host-filter.ts) can say what the host does with a new TCP connection.
+
+export type FilterVerdict = 'accept' | 'drop' | 'reject';
+
+/** What a rule matches on; every part absent = "any". `…Negated` flips that part. */
+export interface FilterMatch {
+  /** "tcp", "udp", "icmp", … ("all" is left out). */
+  protocol?: string;
+  protocolNegated?: boolean;
+  /** Destination port ranges, inclusive. */
+  dports?: Array<[number, number]>;
+  dportsNegated?: boolean;
+  /** Source CIDRs / addresses. */
+  sources?: string[];
+  sourcesNegated?: boolean;
+  /** Named address sets (ipset, nft set) the source must be in. */
+  sourceSets?: string[];
+  sourceSetsNegated?: boolean;
+  /** Incoming interface names ("eth0", "ppp+"). */
+  inInterfaces?: string[];
+  inInterfacesNegated?: boolean;
+  /** Connection-tracking states ("new", "established", …). */
+  ctStates?: string[];
+  ctStatesNegated?: boolean;
+  /** Only packets of this IP version match (nft `ip saddr …` in an inet table, `meta nfproto ipv4`). */
+  ipFamily?: 4 | 6;
+  /** Matches the evaluator cannot judge ("-d 10.0.0.5", "-m recent", "xt match limit"): the rule may or may not apply. */
+  unknown?: string[];
+}
+
+export interface FilterRule {
+  /** The rule as its tool prints it, to name it in a finding. */
+  text: string;
+  match: FilterMatch;
+  /** `unknown`: a verdict this model cannot read (NFQUEUE, a verdict map): the packet's fate may be decided here. */
+  action: FilterVerdict | 'return' | 'jump' | 'goto' | 'continue' | 'unknown';
+  /** The chain jumped to (jump, goto). */
+  target?: string;
+}
+
+export interface FilterChain {
+  name: string;
+  /** Base chains: the netfilter hook and priority (lower runs first); user chains have none. */
+  hook?: 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress';
+  priority?: number;
+  /** Base chains: what happens to a packet no rule decided. */
+  policy?: FilterVerdict;
+  rules: FilterRule[];
+}
+
+export interface FilterSet {
+  name: string;
+  /** Addresses and CIDRs (intervals written as CIDRs where exact, else left out and `partial`). */
+  elements: string[];
+  partial?: boolean;
+}
+
+export interface FilterTable {
+  /** Which reader saw it: the tool whose syntax `FilterRule.text` is in. */
+  source: 'iptables' | 'ip6tables' | 'nftables';
+  /** ip (IPv4), ip6, inet (both). */
+  family: 'ip' | 'ip6' | 'inet';
+  name: string;
+  chains: FilterChain[];
+  sets: FilterSet[];
+}
+
+export interface FirewallReader {
+  /** iptables, ip6tables, nftables, firewalld, fail2ban, ipset. */
+  name: string;
+  /** The command run, as run (read-only). */
+  command: string;
+  status: 'read' | 'not installed' | 'not running' | 'unreadable';
+  reason?: string;
+}
+
+export interface FirewallBan {
+  address: string;
+  /** The fail2ban jail, or the chain/set the ban was read from (SIPProt). */
+  jail: string;
+  by: 'fail2ban' | 'sipprot';
+}
+
+export interface FirewalldZone {
+  name: string;
+  active: boolean;
+  target: string | null;
+  interfaces: string[];
+  sources: string[];
+  services: string[];
+  ports: string[];
+  richRules: string[];
+}
+
+export interface HostFirewallFacts {
+  /** Every reader that was tried and how it went: a reader that could not run is never a silent "allowed". */
+  readers: FirewallReader[];
+  tables: FilterTable[];
+  bans: FirewallBan[];
+  /** More bans than a report keeps (MAX_BANS): the list is the first ones. */
+  bansTruncated?: boolean;
+  zones?: FirewalldZone[];
+  /** The interface the host's default route leaves by: where packets from the Internet arrive. */
+  uplink?: string | null;
 }

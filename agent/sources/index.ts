@@ -6,8 +6,10 @@ import { cdrSource } from './cdr.js';
 import { customSource } from './custom.js';
 import { databaseSource } from './database.js';
 import { disksSource } from './disks.js';
+import { fail2banSource } from './fail2ban.js';
 import { hostSource } from './host.js';
 import { listeningSource } from './listening.js';
+import { packetFilterSource } from './packet-filter.js';
 import { productSource } from './product.js';
 import { sessionSource } from './session.js';
 import type { FactSource } from './source.js';
@@ -18,6 +20,8 @@ export const SOURCES: readonly FactSource[] = [
   databaseSource,
   asteriskSource,
   listeningSource,
+  packetFilterSource,
+  fail2banSource,
   customSource,
   cdrSource,
   disksSource,

@@ -8,7 +8,7 @@
 import { finding } from '../../shared/findings.js';
 import type { AgentReport, CheckReport, Finding } from '../../shared/model.js';
 import { cleanDeep, cleanText } from '../../shared/sanitize.js';
-import { jointFindings } from '../../shared/rules/joint.js';
+import { jointFindings, type JointOptions } from '../../shared/rules/joint.js';
 import { outsideFindings, productFor, productTarget, withRequired, type OutsideContext } from '../../shared/rules/outside.js';
 import { withSshSession } from '../../shared/rules/vantage.js';
 import { sortFindings, verdictOf } from '../../shared/verdict.js';
@@ -46,15 +46,18 @@ export function reassess(check: CheckReport, agent: AgentReport, via: AgentVia, 
   return judged;
 }
 
-export function mergeAgent(check: CheckReport, outcome: AgentOutcome, ctx?: OutsideContext): CheckReport {
+export function mergeAgent(check: CheckReport, outcome: AgentOutcome, ctx?: OutsideContext & JointOptions): CheckReport {
   if (!outcome.ok) {
-    const findings = sortFindings([...check.findings, finding('AGENT_UNAVAILABLE', { reason: cleanText(outcome.failure.reason, 1024) })]);
+    const unavailable = [finding('AGENT_UNAVAILABLE', { reason: cleanText(outcome.failure.reason, 1024) })];
+    // The vendor's sources can only be judged from the host's own firewall: say it was not.
+    if (ctx?.vendorSources?.length) unavailable.push(finding('VENDOR_SOURCES_UNVERIFIED', { sources: ctx.vendorSources.join(', '), reason: 'the host agent could not be used' }));
+    const findings = sortFindings([...check.findings, ...unavailable]);
     return { ...check, findings, verdict: verdictOf(findings) };
   }
   // The agent's report enters the model here: its strings cleaned and bounded like the host's.
   const agent = cleanDeep(outcome.report, 1024);
   const base = ctx ? reassess(check, agent, outcome.via, ctx) : check;
-  const joint = jointFindings(base, agent);
+  const joint = jointFindings(base, agent, ctx?.vendorSources ? { vendorSources: ctx.vendorSources } : {});
   const explained = new Set(joint.filter((f) => f.port !== undefined).map((f) => `${f.port}/${f.address}`));
   const findings: Finding[] = sortFindings([...base.findings.filter((f) => !(SUPERSEDED.has(f.code) && explained.has(`${f.port}/${f.address}`))), ...joint]);
   return { ...base, agent, findings, verdict: verdictOf(findings) };

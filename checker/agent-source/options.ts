@@ -7,6 +7,7 @@ import { UsageError } from '../../shared/errors.js';
 import { readNamedFile } from '../../shared/cli/cli.js';
 import { parsePositiveInt, type FlagGroup } from '../../shared/cli/flags.js';
 import { secrets } from '../../shared/redact.js';
+import { parseVendorSources } from '../../shared/vendor-sources.js';
 import type { AgentSource } from './source.js';
 import { isAbsolute } from 'node:path';
 import { parseLogLevel } from '../../shared/cli/flags.js';
@@ -27,6 +28,7 @@ export interface AgentArgs {
   agentTimeoutMs?: string | undefined;
   agentRoot?: string | undefined;
   agentAsteriskCmd?: string | undefined;
+  vendorSources?: string | undefined;
 }
 
 export const AGENT_TIMEOUT_MS = 30_000;
@@ -42,7 +44,15 @@ export const AGENT_FLAGS = {
   'agent-report': { type: 'string', describe: 'Merge an agent report FILE made on the host (pbxready-agent report --format json)' },
   'agent-command': { type: 'string', describe: `The agent command run by --agent ssh (default "${DEFAULT_AGENT_COMMAND}")` },
   'agent-timeout-ms': { type: 'string', default: String(AGENT_TIMEOUT_MS), describe: 'Time limit of the agent run or fetch' },
+  'vendor-sources': { type: 'string', describe: 'The vendor\'s support source ranges, CIDR[,CIDR…]: does the host\'s own firewall admit them on every required port, is any banned (judged from the agent\'s view)' },
 } satisfies FlagGroup;
+
+/** --vendor-sources: validated ranges; it is judged against the host's own firewall, so it needs an agent view. */
+export function parseVendorSourcesFlag(a: AgentArgs): { vendorSources?: string[] } {
+  if (a.vendorSources === undefined) return {};
+  if (a.agent === undefined && a.agentReport === undefined) throw new UsageError('--vendor-sources is judged against the host\'s own firewall: give --agent or --agent-report too');
+  return { vendorSources: parseVendorSources(a.vendorSources, '--vendor-sources') };
+}
 
 async function readToken(file: string): Promise<string> {
   const token = (await readNamedFile(file, '--agent-token-file')).toString('utf8').trim();

@@ -7,7 +7,7 @@ import { LOG_LEVEL_FLAGS, OUTPUT_FLAGS, defineCommand, formatFlags, parseLogLeve
 import { FORMATS, parseFormat, renderReport } from '../../shared/render/index.js';
 import { parseHost } from '../../shared/rules/target.js';
 import { EXIT_CODE } from '../../shared/verdict.js';
-import { AGENT_FLAGS, agentSourceFromArgs, type AgentArgs } from '../agent-source/options.js';
+import { AGENT_FLAGS, agentSourceFromArgs, parseVendorSourcesFlag, type AgentArgs } from '../agent-source/options.js';
 import { ATTACH_TO_TICKET_FLAGS, attachIfPlanned, planAttachToTicket } from '../attach-to-ticket.js';
 import { LIMIT_FLAGS, SSH_FLAGS, TARGET_FLAGS, makeCheckOptions, parseLimitFlags, parseSshFlags, parseTargetFlags, type CheckOptions, type SshArgs } from '../check-options.js';
 
@@ -38,7 +38,7 @@ interface CheckArgs extends SshArgs, AgentArgs {
 
 /** Validate every flag eagerly, with a message naming it; defaults merged in makeCheckOptions. */
 export async function buildCheckOptions(a: CheckArgs): Promise<CheckOptions> {
-  return makeCheckOptions({ host: parseHost(a.host), ...parseTargetFlags(a), ...parseLimitFlags(a), icmp: a.icmp, ...(await parseSshFlags(a)) });
+  return makeCheckOptions({ host: parseHost(a.host), ...parseTargetFlags(a), ...parseLimitFlags(a), icmp: a.icmp, ...(await parseSshFlags(a)), ...parseVendorSourcesFlag(a) });
 }
 
 /** The probes (ssh2, HTTP), the logger and the renderers: loaded once the flags are good, so `check --help` needs none. */

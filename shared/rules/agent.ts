@@ -5,6 +5,8 @@ import type { AgentReport, Finding } from '../model.js';
 import { formatBytes } from '../render/document.js';
 import { ISSABEL_SUPPORT } from '../profiles.js';
 import { emergencyFindings, type EmergencyThresholds } from './emergency.js';
+import { vendorSourceFindings } from './host-firewall.js';
+import { PROFILES, allProfilePorts } from '../profiles.js';
 
 const GiB = 1024 ** 3;
 
@@ -197,9 +199,17 @@ function productSupportFindings(r: AgentFacts): Finding[] {
   return out;
 }
 
+/** VENDOR_SOURCE_* from the agent alone (config "vendorSources"), over its product's support ports. */
+function vendorFindings(r: AgentFacts, vendorSources: readonly string[]): Finding[] {
+  if (!vendorSources.length) return [];
+  const ports = (r.product.name === 'unknown' ? allProfilePorts() : PROFILES[r.product.name].ports).map((p) => p.port);
+  return vendorSourceFindings(r.firewall, vendorSources, ports);
+}
+
 /** Every finding the agent's facts call for. */
-export function agentFindings(facts: AgentFacts, thresholds: AgentThresholds = AGENT_THRESHOLDS): Finding[] {
+export function agentFindings(facts: AgentFacts, thresholds: AgentThresholds = AGENT_THRESHOLDS, vendorSources: readonly string[] = []): Finding[] {
   return [
+    ...vendorFindings(facts, vendorSources),
     ...sourceFindings(facts),
     ...productSupportFindings(facts),
     ...diskFindings(facts, thresholds),

@@ -7,6 +7,8 @@ import { classifyAddress } from '../address.js';
 import { finding } from '../findings.js';
 import { allProfilePorts, EXPOSURE_PORTS, PROFILES } from '../profiles.js';
 import type { AgentReport, CheckReport, Finding, ListeningSocket, PortResult } from '../model.js';
+import type { FilterDecision } from './host-filter.js';
+import { hostDecision, hostFilterNote, hostFirewallBlocks, vendorSourceFindings } from './host-firewall.js';
 
 /**
  * How the host's own sockets serve one outside (port, address-family):
@@ -111,8 +113,12 @@ function notListeningDetail(p: PortResult, inside: InsideView): string {
   return p.state === 'open' ? `${base}, so whatever answers there is not this host's service` : base;
 }
 
-/** One port, one diagnosis (or none when the views agree or the inside is unknown). */
-export function diagnosePort(p: PortResult, inside: InsideView): Finding | null {
+/**
+ * One port, one diagnosis (or none when the views agree or the inside is unknown). `hostFilter` is what
+ * the host's own packet filter does with the port (null when the agent did not read it): it tells
+ * HOST_FIREWALL_BLOCKS apart from a block in front of the host.
+ */
+export function diagnosePort(p: PortResult, inside: InsideView, hostFilter: FilterDecision | null = null): Finding | null {
   const at = { port: p.port, address: p.address };
   switch (inside.state) {
     case 'unknown':
@@ -124,10 +130,13 @@ export function diagnosePort(p: PortResult, inside: InsideView): Finding | null 
     case 'other-family-only':
       // Binding comes first: until the service listens where a forward can reach it, the forward is moot.
       return finding('SERVICE_NOT_LISTENING', { outside: notListeningDetail(p, inside) }, at);
-    case 'reachable':
-      if (p.state === 'filtered') return finding('PORT_BLOCKED_UPSTREAM', { listen: inside.listeners.join(', ') }, at);
-      if (p.state === 'closed') return finding('PORT_REFUSED_UPSTREAM', { listen: inside.listeners.join(', ') }, at);
-      return null;
+    case 'reachable': {
+      if (p.state === 'open') return null;
+      const listen = inside.listeners.join(', ');
+      const own = hostFilter ? hostFirewallBlocks(hostFilter, at, listen) : null;
+      if (own) return own;
+      return finding(p.state === 'filtered' ? 'PORT_BLOCKED_UPSTREAM' : 'PORT_REFUSED_UPSTREAM', { listen, hostFilter: hostFilterNote(hostFilter) }, at);
+    }
   }
 }
 
@@ -152,13 +161,24 @@ export function addressMismatch(check: CheckReport, agent: AgentReport): Finding
   return null;
 }
 
+export interface JointOptions {
+  /** The vendor's support source ranges (--vendor-sources): VENDOR_SOURCE_* per required port. */
+  vendorSources?: readonly string[];
+}
+
 /** Every joint diagnosis for a check report and the host agent's report of the same host. */
-export function jointFindings(check: CheckReport, agent: AgentReport): Finding[] {
+export function jointFindings(check: CheckReport, agent: AgentReport, options: JointOptions = {}): Finding[] {
   const out: Finding[] = [];
   for (const p of check.ports) {
     if (!diagnosable(p)) continue;
-    const f = diagnosePort(p, insideView(agent, p.port, p.address));
+    const fw = agent.firewall;
+    const own = fw && p.state !== 'open' ? hostDecision(fw, p.port, familyOf(p.address) === 6 ? 6 : 4) : null;
+    const f = diagnosePort(p, insideView(agent, p.port, p.address), own);
     if (f) out.push(f);
+  }
+  if (options.vendorSources?.length) {
+    const required = check.ports.filter(diagnosable).map((p) => p.port);
+    out.push(...vendorSourceFindings(agent.firewall, options.vendorSources, required));
   }
   const mismatch = addressMismatch(check, agent);
   if (mismatch) out.push(mismatch);
