@@ -124,7 +124,7 @@ else
 const fs = require('node:fs');
 const path = require('node:path');
 const [src, stage] = process.argv.slice(2);
-const roots = ['mysql2', 'yargs', 'pino', 'pino-pretty'];
+const roots = ['mysql2', 'yargs', 'pino', 'pino-pretty', 'ipaddr.js'];
 const seen = new Set();
 function locate(name, fromDir) {
   for (let d = fromDir; ; d = path.dirname(d)) {

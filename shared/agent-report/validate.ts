@@ -85,6 +85,48 @@ const oneOf =
 
 const maybeText = optional(text);
 const maybeNumber = optional(number);
+const maybeFlag = optional(flag);
+const numberRecord: Check = (v, at) => (isRecord(v) ? Object.entries(v).map(([k, x]) => number(x, `${at}.${k}`)).find((p) => p) ?? null : `${at} is not an object`);
+
+// The host's own firewall: the evaluator walks these, so every list and field it reads is checked.
+const maybeTexts = optional(listOf(text));
+const FILTER_RULE = shape({
+  text,
+  action: oneOf(['accept', 'drop', 'reject', 'return', 'jump', 'goto', 'continue', 'unknown']),
+  target: maybeText,
+  match: shape({
+    protocol: maybeText,
+    protocolNegated: maybeFlag,
+    dports: optional(listOf((v, at) => (Array.isArray(v) && v.length === 2 && v.every((n) => Number.isInteger(n)) ? null : `${at} is not a [from, to] port range`))),
+    dportsNegated: maybeFlag,
+    sources: maybeTexts,
+    sourcesNegated: maybeFlag,
+    sourceSets: maybeTexts,
+    sourceSetsNegated: maybeFlag,
+    inInterfaces: maybeTexts,
+    inInterfacesNegated: maybeFlag,
+    ctStates: maybeTexts,
+    ctStatesNegated: maybeFlag,
+    ipFamily: optional((v, at) => (v === 4 || v === 6 ? null : `${at} is not 4 or 6`)),
+    unknown: maybeTexts,
+  }),
+});
+const FIREWALL = shape({
+  readers: listOf(shape({ name: text, command: text, status: oneOf(['read', 'not installed', 'not running', 'unreadable']), reason: maybeText })),
+  tables: listOf(
+    shape({
+      source: oneOf(['iptables', 'ip6tables', 'nftables']),
+      family: oneOf(['ip', 'ip6', 'inet']),
+      name: text,
+      chains: listOf(shape({ name: text, hook: maybeText, priority: maybeNumber, policy: optional(oneOf(['accept', 'drop', 'reject'])), rules: listOf(FILTER_RULE) })),
+      sets: listOf(shape({ name: text, elements: listOf(text), partial: maybeFlag })),
+    }),
+  ),
+  bans: listOf(shape({ address: text, jail: text, by: oneOf(['fail2ban', 'sipprot']) })),
+  bansTruncated: maybeFlag,
+  uplink: maybeText,
+  zones: optional(listOf(shape({ name: text, active: flag, target: maybeText, interfaces: listOf(text), sources: listOf(text), services: listOf(text), ports: listOf(text), richRules: listOf(text) }))),
+});
 
 const DEEP_SHAPE = shape({
   verdict: oneOf(['ready', 'warnings', 'not-ready', 'unknown']),
@@ -110,6 +152,7 @@ const DEEP_SHAPE = shape({
     cdrBackends: optional(listOf(text)),
     reason: maybeText,
     notMeasured: maybeText,
+    confirmedDown: optional(flag),
   }),
   disks: listOf(
     shape({
@@ -146,7 +189,8 @@ const DEEP_SHAPE = shape({
       freeBytes: maybeNumber,
       oldest: maybeText,
       newest: maybeText,
-      lastHour: optional(shape({ calls: number, failed: number, failedRatio: maybeNumber })),
+      lastHour: optional(shape({ calls: number, failed: number, failedRatio: maybeNumber, dispositions: optional(numberRecord) })),
+      sameHourBefore: optional(listOf(number)),
       error: maybeText,
       notMeasured: maybeText,
     }),
@@ -163,6 +207,8 @@ const DEEP_SHAPE = shape({
     }),
   ),
   unreadable: optional(listOf(shape({ source: text, reason: text }))),
+  publicAddressSources: optional(listOf(shape({ address: text, source: text }))),
+  firewall: optional(FIREWALL),
   sshSession: optional(shape({ clientAddress: text, clientPort: number, serverAddress: text, serverPort: number })),
   root: maybeText,
   timings: optional((v, at) => (isRecord(v) ? Object.entries(v).map(([k, x]) => number(x, `${at}.${k}`)).find((p) => p) ?? null : `${at} is not an object`)),
