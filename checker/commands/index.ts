@@ -10,5 +10,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { command: 'history', describe: 'List recorded fleet scans', load: async () => (await import('./history.js')).history },
   { command: 'drift', describe: 'What changed per host between two fleet scans (default: the newest complete run vs the complete run of the same inventory before it)', load: async () => (await import('./drift.js')).drift },
   { command: 'exporter', describe: 'Serve Prometheus probes (blackbox_exporter style): /probe?target=HOST&module=PRODUCT', load: async () => (await import('./exporter.js')).exporter },
+  { command: 'inventory <command>', describe: 'Inventory tools: `inventory sd` writes a Prometheus file_sd target file from it', load: async () => (await import('./inventory.js')).inventory },
   { command: 'ticket <command>', describe: 'put a report on a help-desk ticket (Freshdesk, Zendesk, osTicket)', load: async () => (await import('./ticket.js')).ticket },
 ];

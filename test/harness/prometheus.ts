@@ -2,6 +2,7 @@
 // temp dir of their own, stopped (SIGTERM, then SIGKILL) afterwards.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -138,4 +139,9 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     if (Date.now() > deadline) throw new Error(`${what}: not seen within ${timeoutMs / 1000} s${last ? ` (last error: ${last})` : ''}`);
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** Prometheus's hashmod relabelling: the last 8 bytes of the MD5 of the value, big-endian, modulo N. */
+export function hashmod(value: string, modulus: number): number {
+  return Number(createHash('md5').update(value).digest().readBigUInt64BE(8) % BigInt(modulus));
 }
