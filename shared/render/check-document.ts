@@ -139,14 +139,15 @@ function vantageSection(r: CheckReport): Section | null {
   };
 }
 
-function vantageFact(v: VantagePoint): string {
+/** One line: where the check ran from (also in the pre-check's facts). */
+export function vantageFact(v: VantagePoint): string {
   const sources = [...new Set(v.addresses.map((a) => a.localAddress).filter((a): a is string => a !== null))];
   const from = sources.length ? sources.join(', ') : 'no route found';
   return v.inside ? `${from} — INSIDE the target's network: readiness from outside is not proven` : `${from} (outside the target's networks)`;
 }
 
-function productFact(r: CheckReport): string {
-  const t = r.target;
+/** One line: the product judged against, or the candidates when uncertain. */
+export function productFact(t: CheckReport['target']): string {
   if (t.productCandidates && t.productCandidates.length > 1) {
     return `uncertain: ${t.productCandidates.map((c) => PROFILES[c].title).join(' or ')} — the ports of each are required (${t.productReason})`;
   }
@@ -188,7 +189,7 @@ export function checkDocument(r: CheckReport): ReportDocument {
     facts: [
       ['Target', r.target.host],
       ['Addresses', r.target.addresses.join(', ') || 'none'],
-      ['Product', productFact(r)],
+      ['Product', productFact(r.target)],
       ...(r.vantage ? [['Checked from', vantageFact(r.vantage)] as [string, string]] : []),
       ['Checked at', r.generatedAt],
       ['Duration', `${(r.durationMs / 1000).toFixed(2)} s`],

@@ -2,7 +2,7 @@
 // the client's actions, then the check's findings (outside view and joint diagnoses).
 
 import type { PrecheckDecision, PrecheckReport, PrecheckStatus } from '../model.js';
-import { PROFILES } from '../profiles.js';
+import { productFact, vantageFact } from './check-document.js';
 import { cell, type ReportDocument, type Section, type Tone } from './document.js';
 
 const STATUS_TONE: Record<PrecheckStatus, Tone> = { pass: 'ok', warn: 'warn', fail: 'fail', unknown: 'muted' };
@@ -33,7 +33,8 @@ export function precheckDocument(r: PrecheckReport): ReportDocument {
     facts: [
       ['Target', r.target.host],
       ['Addresses', r.target.addresses.join(', ') || 'none'],
-      ['Product', PROFILES[r.target.product].title],
+      ['Product', productFact(r.target)],
+      ...(r.check.vantage ? [['Checked from', vantageFact(r.check.vantage)] as [string, string]] : []),
       ['Installed version', r.currentVersion ?? 'unknown'],
       ['Target version', r.targetVersion ?? 'not given (--to)'],
       ['Downtime estimate', r.downtime ? `${r.downtime.minMinutes}–${r.downtime.maxMinutes} minutes` : 'unknown (the vendor quotes 15–30 minutes)'],

@@ -109,6 +109,9 @@ describe('where the check ran from: a directly connected target', () => {
     expect(text.stdout).toMatch(new RegExp(`Checked from:\\s+${h.rootAddress.replace(/\./g, '\\.')} — INSIDE the target's network`));
     const md = await runCli(CHECKER_CLI, ['check', h.address, '--product', 'issabel', '--allow-private', '--no-icmp', '--timeout-ms', '1500', '--format', 'markdown']);
     expect(md.stdout).toContain('directly connected');
+    const html = await runCli(CHECKER_CLI, ['check', h.address, '--product', 'issabel', '--allow-private', '--no-icmp', '--timeout-ms', '1500', '--format', 'html']);
+    expect(html.stdout).toContain('<h2>Where the check ran from</h2>');
+    expect(html.stdout).toContain(`${h.rootCidr} on ${h.rootInterface}`);
   });
 });
 
