@@ -439,6 +439,37 @@ export interface HostKeySummary {
   fingerprint: string;
 }
 
+/** A disk's use and the band the agent's thresholds put it in (DISK_SPACE_LOW warn/fail). */
+export interface DiskSummary {
+  mount: string;
+  usePercent: number;
+  band: 'ok' | 'warn' | 'fail';
+}
+
+/**
+ * What a fleet run keeps of a host's inside view (the agent's report, or why it could not be had):
+ * only the facts drift compares and the dashboard shows, bounded, redacted by the store like the rest.
+ */
+export interface InsideSummary {
+  /** How it was reached: the agent over SSH, `pbxready-agent serve` over HTTP(S), or agentless. */
+  via: string;
+  /** Set when the inside view was asked for and could not be had: the AGENT_UNAVAILABLE reason. */
+  unavailable?: string;
+  productVersion?: string | null;
+  asteriskVersion?: string | null;
+  databaseVersion?: string | null;
+  /** up / down (the CLI ran and found no daemon or it said so) / null = not measured. */
+  asterisk?: 'up' | 'down' | null;
+  trunks?: Array<{ name: string; state: string; registered: boolean }>;
+  disks?: DiskSummary[];
+  cdr?: { table: string; rows: number | null; bytes: number | null } | null;
+  /** ok / old (BACKUP_OLD) / missing (BACKUP_MISSING) / null = not looked at. */
+  backup?: 'ok' | 'old' | 'missing' | null;
+  backupAgeDays?: number | null;
+  /** The vendor's emergency criteria met (EMERGENCY_CRITERIA_MET subjects), empty when none. */
+  emergency?: string[];
+}
+
 export interface HostSummary extends HostMeta {
   host: string;
   /** The addresses checked, sorted and joined by ", " (empty when the name did not resolve). */
@@ -453,6 +484,8 @@ export interface HostSummary extends HostMeta {
   hostKeys: HostKeySummary[];
   /** Finding codes (worst first), for the dashboard's hover text. */
   findings: string[];
+  /** The inside view, when the inventory entry names one (`agent:`). */
+  inside?: InsideSummary;
 }
 
 export type DriftKind =
@@ -465,7 +498,15 @@ export type DriftKind =
   | 'cert_renewed'
   | 'cert_changed'
   | 'cert_expiring'
-  | 'ssh_hostkey';
+  | 'ssh_hostkey'
+  | 'inside_view'
+  | 'disk_band'
+  | 'cdr_growth'
+  | 'trunk'
+  | 'asterisk'
+  | 'backup'
+  | 'version'
+  | 'emergency';
 
 export interface DriftChange {
   key: string;
@@ -478,6 +519,10 @@ export interface DriftChange {
   message: string;
   /** True when the change makes things worse (shown first, red on the dashboard). */
   worse: boolean;
+  /** True when the change clears a problem an earlier run had (notified as a RECOVERY). */
+  recovery?: boolean;
+  /** What the change is about when it is not a port: a mount, a trunk, a CDR table, a criterion. */
+  subject?: string;
 }
 
 export interface DriftSummary {

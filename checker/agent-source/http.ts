@@ -19,13 +19,14 @@ export function httpAgentSource(base: string, token: string, timeoutMs: number, 
   const url = reportUrl(base);
   return {
     via: 'http',
-    async fetch(): Promise<AgentOutcome> {
+    async fetch(ctx): Promise<AgentOutcome> {
       let status: number;
       let body: string;
       try {
         const res = await fetchImpl(url, {
           headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-          signal: AbortSignal.timeout(timeoutMs),
+          // Its own limit, and the check's stop (a fleet scan stopped by SIGTERM stops the fetch too).
+          signal: ctx?.options.signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), ctx.options.signal]) : AbortSignal.timeout(timeoutMs),
           redirect: 'manual',
         });
         status = res.status;
@@ -34,7 +35,7 @@ export function httpAgentSource(base: string, token: string, timeoutMs: number, 
       } catch (err) {
         if (err instanceof BodyTooLarge) return failed('http', 'invalid-report', `GET ${url} sent more than ${MAX_BODY_BYTES} bytes`);
         const e = err as Error & { cause?: { code?: string; message?: string } };
-        if (e.name === 'TimeoutError' || e.name === 'AbortError') return failed('http', 'timeout', `GET ${url} timed out after ${timeoutMs} ms`);
+        if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.name === 'DeadlineExceeded') return failed('http', 'timeout', `GET ${url} timed out after ${timeoutMs} ms`);
         return failed('http', 'unreachable', `GET ${url} failed: ${e.cause?.code ?? e.cause?.message ?? e.message}`);
       }
       if (status === 401 || status === 403) return failed('http', 'auth', `GET ${url} was refused (HTTP ${status}): check the token in --agent-token-file`);

@@ -13,6 +13,8 @@ import { isAbsolute } from 'node:path';
 import { parseLogLevel } from '../../shared/cli/flags.js';
 import { AGENT_THRESHOLDS } from '../../shared/rules/agent.js';
 import type { AgentlessOptions } from '../agentless/collect.js';
+import type { Logger } from 'pino';
+import { parseAgentSpec, type AgentSpec } from './spec.js';
 
 /** What --agent ssh runs on the host unless --agent-command says otherwise. */
 export const DEFAULT_AGENT_COMMAND = 'pbxready-agent report --format json';
@@ -33,6 +35,10 @@ export interface AgentArgs {
 
 export const AGENT_TIMEOUT_MS = 30_000;
 
+const AGENT_TIMEOUT_FLAG = {
+  'agent-timeout-ms': { type: 'string', default: String(AGENT_TIMEOUT_MS), describe: 'Time limit of the agent run or fetch' },
+} satisfies FlagGroup;
+
 export const AGENT_FLAGS = {
   agent: {
     type: 'string',
@@ -43,7 +49,7 @@ export const AGENT_FLAGS = {
   'agent-token-file': { type: 'string', describe: 'FILE holding the bearer token for --agent URL' },
   'agent-report': { type: 'string', describe: 'Merge an agent report FILE made on the host (pbxready-agent report --format json)' },
   'agent-command': { type: 'string', describe: `The agent command run by --agent ssh (default "${DEFAULT_AGENT_COMMAND}")` },
-  'agent-timeout-ms': { type: 'string', default: String(AGENT_TIMEOUT_MS), describe: 'Time limit of the agent run or fetch' },
+  ...AGENT_TIMEOUT_FLAG,
   'vendor-sources': { type: 'string', describe: 'The vendor\'s support source ranges, CIDR[,CIDR…]: does the host\'s own firewall admit them on every required port, is any banned (judged from the agent\'s view)' },
 } satisfies FlagGroup;
 
@@ -54,12 +60,55 @@ export function parseVendorSourcesFlag(a: AgentArgs): { vendorSources?: string[]
   return { vendorSources: parseVendorSources(a.vendorSources, '--vendor-sources') };
 }
 
-async function readToken(file: string): Promise<string> {
-  const token = (await readNamedFile(file, '--agent-token-file')).toString('utf8').trim();
-  if (token === '') throw new UsageError(`--agent-token-file: ${file} is empty`);
+/** Inside views in a fleet scan (inventory `agent:`): how many at once, and each one's time limit. */
+export const FLEET_AGENT_DEFAULT_CONCURRENCY = 16;
+export const FLEET_AGENT_FLAGS = {
+  ...AGENT_TIMEOUT_FLAG,
+  'agent-concurrency': { type: 'string', default: String(FLEET_AGENT_DEFAULT_CONCURRENCY), describe: 'Inside views (inventory agent:) fetched at once, apart from the hosts being checked' },
+} satisfies FlagGroup;
+
+export function parseFleetAgentFlags(a: { agentTimeoutMs: string; agentConcurrency: string }): { hostsAtOnce: number; timeoutMs: number } {
+  return {
+    timeoutMs: parsePositiveInt(a.agentTimeoutMs, '--agent-timeout-ms', { max: 600_000 }),
+    hostsAtOnce: parsePositiveInt(a.agentConcurrency, '--agent-concurrency', { max: 4096 }),
+  };
+}
+
+/** What an inventory entry says of its inside view (checker/scan/inventory.ts parses it). */
+export interface FleetAgent {
+  spec: AgentSpec;
+  tokenFile?: string;
+  command?: string;
+  root?: string;
+  asteriskCmd?: string;
+}
+
+/**
+ * An inventory entry's inside view → its source, through the same sources as `check --agent` (the
+ * token read once per file, a secret from then on). A bad value is thrown as a UsageError: the
+ * caller rejects that entry only.
+ */
+export async function fleetAgentSource(agent: FleetAgent, timeoutMs: number, tokens: Map<string, Promise<string>>, log: Logger): Promise<AgentSource> {
+  if (agent.spec.kind === 'ssh') {
+    const mode = agent.spec.mode;
+    const agentless = agentlessOptions({ agentRoot: agent.root, agentAsteriskCmd: agent.asteriskCmd }, 'agent_root', 'agent_asterisk_cmd');
+    return (await import('./ssh.js')).sshAgentSource(agent.command ?? DEFAULT_AGENT_COMMAND, timeoutMs, { mode: mode === 'agentless' ? 'agentless' : 'agent-or-agentless', agentless, log });
+  }
+  const file = agent.tokenFile!;
+  let token = tokens.get(file);
+  if (!token) tokens.set(file, (token = readAgentToken(file, 'agent_token_file')));
+  return (await import('./http.js')).httpAgentSource(agent.spec.url, await token, timeoutMs);
+}
+
+/** The token of `pbxready-agent serve`, from the file named (flag or inventory): a secret from then on. */
+export async function readAgentToken(file: string, what = '--agent-token-file'): Promise<string> {
+  const token = (await readNamedFile(file, what)).toString('utf8').trim();
+  if (token === '') throw new UsageError(`${what}: ${file} is empty`);
   secrets.add(token);
   return token;
 }
+
+const readToken = (file: string) => readAgentToken(file);
 
 /** The source the flags ask for, or null when none is asked for. Bad combinations are usage errors. */
 export async function agentSourceFromArgs(a: AgentArgs & { sshUser?: string | undefined; logLevel?: string | undefined }): Promise<AgentSource | null> {
@@ -82,27 +131,23 @@ export async function agentSourceFromArgs(a: AgentArgs & { sshUser?: string | un
     const log = (await import('../../shared/cli/logger.js')).createLogger(level);
     return (await import('./ssh.js')).sshAgentSource(command, timeoutMs, { mode: a.agent === 'agentless' ? 'agentless' : 'agent-or-agentless', agentless, log });
   }
-  let url: URL;
-  try {
-    url = new URL(a.agent);
-  } catch {
-    throw new UsageError(`--agent "${a.agent}" is neither ssh, auto, agentless nor a URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--agent URL must be http:// or https:// (got ${url.protocol})`);
-  if (url.username || url.password) throw new UsageError('--agent URL must not carry credentials: use --agent-token-file');
+  // The one parser of an agent value, shared with the inventory's `agent:` field.
+  const spec = parseAgentSpec(a.agent);
+  if ('problem' in spec) throw new UsageError(`--agent ${spec.problem.replace('a token file', '--agent-token-file')}`);
+  if (spec.kind !== 'url') throw new UsageError(`--agent "${a.agent}" is neither ssh, auto, agentless nor a URL`);
   if (a.agentTokenFile === undefined) throw new UsageError('--agent URL needs --agent-token-file FILE');
-  return (await import('./http.js')).httpAgentSource(url.toString(), await readToken(a.agentTokenFile), timeoutMs);
+  return (await import('./http.js')).httpAgentSource(spec.url, await readToken(a.agentTokenFile), timeoutMs);
 }
 
 /** What the agentless collector reads and how: the agent's own defaults, a root and an asterisk CLI from the flags. */
-function agentlessOptions(a: AgentArgs): AgentlessOptions {
+function agentlessOptions(a: AgentArgs, rootName = '--agent-root', asteriskName = '--agent-asterisk-cmd'): AgentlessOptions {
   const root = a.agentRoot ?? '/';
   // The path is the host's: it need not exist here, but it must be absolute and one line.
-  if (!isAbsolute(root) || /[\0\n]/.test(root)) throw new UsageError(`--agent-root "${root}" must be an absolute path on the host`);
+  if (!isAbsolute(root) || /[\0\n]/.test(root)) throw new UsageError(`${rootName} "${root}" must be an absolute path on the host`);
   let asteriskCmd: string[] | null = null;
   if (a.agentAsteriskCmd !== undefined) {
     asteriskCmd = a.agentAsteriskCmd.trim().split(/\s+/).filter(Boolean);
-    if (!asteriskCmd.length) throw new UsageError('--agent-asterisk-cmd is empty');
+    if (!asteriskCmd.length) throw new UsageError(`${asteriskName} is empty`);
   }
   return { root: root === '/' ? '/' : root.replace(/\/+$/, ''), asteriskCmd, cdrTable: null, timeoutMs: 3000, ports: [], vps: null, paths: {}, thresholds: AGENT_THRESHOLDS };
 }

@@ -19,7 +19,8 @@ import { TOOL } from '../../shared/tool.js';
 import { EXIT_CODE, worstVerdict } from '../../shared/verdict.js';
 import { LIMIT_FLAGS, PROBE_SET_FLAGS, TARGET_FLAGS, parseLimitFlags, parseProbeSet, parseTargetFlags } from '../check-options.js';
 import { computeDrift, pickRuns } from '../history/drift.js';
-import { HISTORY_DB_FLAGS, openStore } from '../history/options.js';
+import { DRIFT_FLAGS, HISTORY_DB_FLAGS, openStore, parseDriftFlags } from '../history/options.js';
+import { FLEET_AGENT_FLAGS, fleetAgentSource, parseFleetAgentFlags } from '../agent-source/options.js';
 import { HEARTBEAT_MS } from '../history/store.js';
 import { PathError, fsCause } from '../../shared/cli/paths.js';
 import { runScan } from '../scan/engine.js';
@@ -31,8 +32,8 @@ import { ProgressBar, ScanTally, renderSummary, wantsProgress, writeNdjson } fro
 
 const SCAN_FORMATS = ['text', 'ndjson', 'html'] as const;
 
-/** Inventory entry + scan flags → what to check; an unreadable key file rejects just that entry. */
-async function targetFor(entry: InventoryEntry, a: { product: ProductChoice; ports?: number[] }): Promise<ScanTarget | { invalid: string }> {
+/** Inventory entry + scan flags → what to check; an unreadable key or token file rejects just that entry. */
+async function targetFor(entry: InventoryEntry, a: { product: ProductChoice; ports?: number[]; agentTimeoutMs: number; tokens: Map<string, Promise<string>> }): Promise<ScanTarget | { invalid: string }> {
   const t: ScanTarget = { host: entry.host, product: entry.product ?? a.product };
   const ports = entry.ports ?? a.ports;
   if (ports) t.ports = ports;
@@ -47,6 +48,13 @@ async function targetFor(entry: InventoryEntry, a: { product: ProductChoice; por
       t.ssh = { user: ssh.user, privateKey };
     } catch (err) {
       return { invalid: `cannot read SSH key ${ssh.identityFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+    }
+  }
+  if (entry.agent) {
+    try {
+      t.agent = await fleetAgentSource(entry.agent, a.agentTimeoutMs, a.tokens);
+    } catch (err) {
+      return { invalid: (err as Error).message };
     }
   }
   return t;
@@ -84,7 +92,9 @@ export const scan = defineCommand({
       .option('concurrency', { type: 'string', describe: 'Hosts checked at once (default 128 for --probes tcp, 64 for full; bounded by the open-file limit)' })
       .options(formatFlags(SCAN_FORMATS, 'text (progress + summary) | ndjson (one report a line, as hosts finish) | html (fleet dashboard)'))
       .options(OUTPUT_FLAGS)
+      .options(FLEET_AGENT_FLAGS)
       .options(HISTORY_DB_FLAGS)
+      .options(DRIFT_FLAGS)
       .option('notify-webhook', { type: 'string', describe: 'POST the drift since the previous run to this URL (Slack-compatible) when anything changed' })
       .option('notify-webhook-env', { type: 'string', describe: 'As --notify-webhook, the URL read from this environment VARIABLE (keeps the secret off the command line)' })
       .conflicts('notify-webhook', 'notify-webhook-env'),
@@ -96,6 +106,9 @@ export const scan = defineCommand({
     const floorMs = parsePositiveInt(argv.minTimeoutMs, '--min-timeout-ms', { max: ceilingMs });
     const requested = argv.concurrency !== undefined ? parsePositiveInt(argv.concurrency, '--concurrency', { max: 100_000 }) : undefined;
     const webhook = webhookUrl(argv);
+    const inside = parseFleetAgentFlags(argv);
+    const driftThresholds = parseDriftFlags(argv);
+    const tokens = new Map<string, Promise<string>>();
 
     const plan = planConcurrency(requested, perHost, probes, readFdLimit());
     if (plan.clampedFrom) process.stderr.write(`pbxready scan: --concurrency ${plan.clampedFrom} lowered to ${plan.hostsInFlight}: the open-file limit is ${plan.fdLimit} and each host may use ${perHost} connections\n`);
@@ -160,13 +173,13 @@ export const scan = defineCommand({
     try {
       const outcome = await runScan(
         readInventory(argv.inventory, invFormat),
-        { product, ...(ports ? { ports } : {}), probes, timing: { floorMs, ceilingMs }, allowPrivate, hostsInFlight: plan.hostsInFlight, perHostConcurrency: perHost, signal: abort.signal },
+        { product, ...(ports ? { ports } : {}), probes, timing: { floorMs, ceilingMs }, allowPrivate, hostsInFlight: plan.hostsInFlight, perHostConcurrency: perHost, signal: abort.signal, inside },
         {
-          onReport: async (report, entry) => {
+          onReport: async (report, entry, insideOutcome) => {
             const key = hostKey(entry);
             if (storeFailure) return;
             try {
-              store.recordHost(runId, summarize(report, { key, ...(entry.name ? { name: entry.name } : {}), ...(entry.customer ? { customer: entry.customer } : {}), tags: entry.tags }));
+              store.recordHost(runId, summarize(report, { key, ...(entry.name ? { name: entry.name } : {}), ...(entry.customer ? { customer: entry.customer } : {}), tags: entry.tags }, insideOutcome));
             } catch (err) {
               storeFailure = fsCause(err);
               progress?.interrupt();
@@ -188,7 +201,7 @@ export const scan = defineCommand({
             process.stderr.write(`${secrets.scrub(`pbxready scan: line ${entry.line} (${entry.host}): the check failed: ${(err as Error).message}`)}\n`);
           },
         },
-        (entry) => targetFor(entry, { product, ...(ports ? { ports } : {}) }),
+        (entry) => targetFor(entry, { product, ...(ports ? { ports } : {}), agentTimeoutMs: inside.timeoutMs, tokens }),
       );
       if (progress) {
         progress.update(tally, true);
@@ -227,7 +240,7 @@ export const scan = defineCommand({
       }
 
       const runs = pickRuns(store, undefined, runId);
-      const drift = runs ? computeDrift(store, runs.from, runs.to) : null;
+      const drift = runs ? computeDrift(store, runs.from, runs.to, driftThresholds) : null;
       if (drift && drift.changes.length > 0 && webhook) {
         const problem = await notifyDrift(webhook.href, drift);
         if (problem) process.stderr.write(`${secrets.scrub(`pbxready scan: drift not delivered: ${problem}`)}\n`);

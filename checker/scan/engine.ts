@@ -7,7 +7,9 @@ import type { CheckReport, ProductChoice, Verdict } from '../../shared/model.js'
 import { worstVerdict } from '../../shared/verdict.js';
 import type { ProbeSet } from '../check-options.js';
 import { DEFAULT_DEPS, type CheckDeps } from '../check.js';
-import { checkHost, type ScanTarget } from './host-check.js';
+import { createLimit } from '../limiter.js';
+import { checkHost, checkOptionsFor, type HostCheckContext, type ScanTarget } from './host-check.js';
+import { insideView, type InsideOutcome } from './inside.js';
 import { HostTiming, RttEstimator, type TimingBounds } from './timing.js';
 
 export interface ScanOptions {
@@ -19,11 +21,17 @@ export interface ScanOptions {
   hostsInFlight: number;
   perHostConcurrency: number;
   signal: AbortSignal;
+  /**
+   * Inside views (entries with `agent:`): fetched after the host's outside check, outside its slot,
+   * at most `hostsAtOnce` at once, each within `timeoutMs` — a slow agent holds one inside slot for
+   * at most its limit, never an outside slot, so the rest of the fleet goes on being checked.
+   */
+  inside: { hostsAtOnce: number; timeoutMs: number };
 }
 
 export interface ScanEvents {
   /** A host finished; awaited, so a slow consumer (stdout, DB) slows the scan instead of queueing reports. */
-  onReport(report: CheckReport, entry: InventoryEntry): void | Promise<void>;
+  onReport(report: CheckReport, entry: InventoryEntry, inside?: InsideOutcome): void | Promise<void>;
   onInvalid(error: InventoryError): void;
   /** A host whose check threw (a bug, not a host problem): named, never silently lost. */
   onHostError(entry: InventoryEntry, err: unknown): void;
@@ -43,7 +51,30 @@ export async function runScan(items: AsyncIterable<InventoryItem>, opts: ScanOpt
   const fleet = new RttEstimator();
   const outcome: ScanOutcome = { done: 0, invalid: 0, interrupted: false, worst: null };
   const running = new Set<Promise<void>>();
+  // Hosts whose outside check is done and whose inside view is pending: bounded, so a fleet of slow
+  // agents holds a few reports in memory, not the fleet's.
+  const waitingInside = new Set<Promise<void>>();
+  const insideQueueCap = opts.hostsInFlight + opts.inside.hostsAtOnce;
+  const insideLimit = createLimit(Math.max(1, opts.inside.hostsAtOnce));
   let freed: (() => void) | null = null;
+  const wake = () => {
+    const w = freed;
+    freed = null;
+    w?.();
+  };
+
+  const finish = async (report: CheckReport, entry: InventoryEntry, inside?: InsideOutcome) => {
+    // A host cut short by the abort has half-made evidence: it is not a finished host.
+    if (opts.signal.aborted) return;
+    outcome.done++;
+    outcome.worst = outcome.worst === null ? report.verdict : worstVerdict(outcome.worst, report.verdict);
+    try {
+      await events.onReport(report, entry, inside);
+    } catch (err) {
+      // Recording failed (e.g. the history refused a row): named, and the other hosts go on.
+      events.onHostError(entry, err);
+    }
+  };
 
   const scanOne = async (entry: InventoryEntry) => {
     const target = await buildTarget(entry);
@@ -52,7 +83,7 @@ export async function runScan(items: AsyncIterable<InventoryItem>, opts: ScanOpt
       events.onInvalid({ line: entry.line, reason: target.invalid });
       return;
     }
-    const ctx = {
+    const ctx: HostCheckContext = {
       probes: opts.probes,
       timing: new HostTiming(fleet, opts.timing),
       perHostConcurrency: opts.perHostConcurrency,
@@ -67,16 +98,23 @@ export async function runScan(items: AsyncIterable<InventoryItem>, opts: ScanOpt
       if (!opts.signal.aborted) events.onHostError(entry, err);
       return;
     }
-    // A host cut short by the abort has half-made evidence: it is not a finished host.
     if (opts.signal.aborted) return;
-    outcome.done++;
-    outcome.worst = outcome.worst === null ? report.verdict : worstVerdict(outcome.worst, report.verdict);
-    try {
-      await events.onReport(report, entry);
-    } catch (err) {
-      // Recording failed (e.g. the history refused a row): named, and the other hosts go on.
-      events.onHostError(entry, err);
-    }
+    const source = target.agent;
+    if (!source) return finish(report, entry);
+    // The outside slot is released here; the inside view waits for one of its own.
+    const task: Promise<void> = insideLimit(async () => {
+      if (opts.signal.aborted) return;
+      const got = await insideView(report, source, checkOptionsFor(target, ctx), opts.inside.timeoutMs, deps.portMap);
+      await finish(got.report, entry, got.inside);
+    })
+      .catch((err: unknown) => {
+        if (!opts.signal.aborted) events.onHostError(entry, err);
+      })
+      .finally(() => {
+        waitingInside.delete(task);
+        wake();
+      });
+    waitingInside.add(task);
   };
 
   for await (const item of items) {
@@ -86,17 +124,16 @@ export async function runScan(items: AsyncIterable<InventoryItem>, opts: ScanOpt
       events.onInvalid(item.error);
       continue;
     }
-    while (running.size >= opts.hostsInFlight) await new Promise<void>((r) => (freed = r));
+    while (running.size >= opts.hostsInFlight || waitingInside.size >= insideQueueCap) await new Promise<void>((r) => (freed = r));
     if (opts.signal.aborted) break;
     const task: Promise<void> = scanOne(item.entry).finally(() => {
       running.delete(task);
-      const wake = freed;
-      freed = null;
-      wake?.();
+      wake();
     });
     running.add(task);
   }
   await Promise.all(running);
+  while (waitingInside.size > 0) await Promise.all([...waitingInside]);
   outcome.interrupted = opts.signal.aborted;
   return outcome;
 }

@@ -2,6 +2,7 @@
 // connect timing slotted in through its injectable TCP probe, and filtered ports retried once.
 
 import type { CheckReport, PortAttempt, ProductChoice } from '../../shared/model.js';
+import type { AgentSource } from '../agent-source/source.js';
 import { DEFAULT_DEPS, runCheck, type CheckDeps } from '../check.js';
 import { makeCheckOptions, type CheckOptions, type ProbeSet, type SshCredentials } from '../check-options.js';
 import { withDeadline } from '../probes/probe.js';
@@ -15,6 +16,8 @@ export interface ScanTarget {
   ssh?: SshCredentials;
   sshFingerprint?: string;
   knownHostsFile?: string;
+  /** The entry's inside view (`agent:`), merged after the outside check. */
+  agent?: AgentSource;
 }
 
 export interface HostCheckContext {
@@ -49,8 +52,9 @@ export function adaptiveTcp(timing: HostTiming, tcp: TcpProbe): TcpProbe {
 }
 
 export function checkOptionsFor(target: ScanTarget, ctx: HostCheckContext): CheckOptions {
+  const { agent: _inside, ...outside } = target;
   return makeCheckOptions({
-    ...target,
+    ...outside,
     timeoutMs: ctx.ceilingMs,
     perHostConcurrency: ctx.perHostConcurrency,
     allowPrivate: ctx.allowPrivate,

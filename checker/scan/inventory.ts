@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import type { Product, ProductChoice } from '../../shared/model.js';
+import { parseAgentSpec, type AgentSpec } from '../agent-source/spec.js';
 
 export interface InventorySsh {
   user?: string;
@@ -13,6 +14,15 @@ export interface InventorySsh {
   /** Pinned host key, "SHA256:…". */
   fingerprint?: string;
   knownHosts?: string;
+}
+
+/** How to reach the host's inside view: `agent: ssh` (over the entry's SSH login) or `agent: URL` + token file. */
+export interface InventoryAgent {
+  spec: AgentSpec;
+  /** The bearer token of `pbxready-agent serve` (agent URL). */
+  tokenFile?: string;
+  /** The command run by `agent: ssh` (default: pbxready-agent report --format json). */
+  command?: string;
 }
 
 export interface InventoryEntry {
@@ -26,6 +36,7 @@ export interface InventoryEntry {
   tags: string[];
   ports?: number[];
   ssh?: InventorySsh;
+  agent?: InventoryAgent;
 }
 
 export interface InventoryError {
@@ -70,6 +81,9 @@ interface RawFields {
   tags?: unknown;
   ports?: unknown;
   ssh?: Record<string, unknown>;
+  agent?: unknown;
+  agent_token_file?: unknown;
+  agent_command?: unknown;
 }
 
 function asText(v: unknown): string | undefined {
@@ -131,17 +145,50 @@ function buildEntry(line: number, raw: RawFields): InventoryItem {
     }
     if (Object.keys(ssh).length) entry.ssh = ssh;
   }
+  const agent = agentOf(raw, entry.ssh);
+  if (typeof agent === 'string') return bad(agent);
+  if (agent) entry.agent = agent;
   return { entry };
 }
 
-const TOP_KEYS = new Set(['host', 'address', 'product', 'name', 'customer', 'tags', 'ports', 'ssh']);
+/** The entry's inside view, checked against its own SSH options; a string is the reason it is invalid. */
+function agentOf(raw: RawFields, ssh: InventorySsh | undefined): InventoryAgent | undefined | string {
+  const given = raw.agent;
+  const tokenFile = asText(raw.agent_token_file);
+  const command = asText(raw.agent_command);
+  if (given === undefined || given === null || given === '') {
+    if (tokenFile !== undefined || command !== undefined) return `${tokenFile !== undefined ? 'agent_token_file' : 'agent_command'} needs agent`;
+    return undefined;
+  }
+  const text = asText(given);
+  if (text === undefined) return 'agent must be "ssh" or the URL of pbxready-agent serve';
+  const spec = parseAgentSpec(text);
+  if ('problem' in spec) return `agent ${spec.problem.replace('a token file', 'agent_token_file')}`;
+  const agent: InventoryAgent = { spec };
+  if (spec.kind === 'url') {
+    if (tokenFile === undefined) return 'agent URL needs agent_token_file';
+    if (command !== undefined) return 'agent_command needs agent ssh';
+    agent.tokenFile = tokenFile;
+  } else {
+    if (tokenFile !== undefined) return 'agent_token_file needs agent URL';
+    // The agent runs over the entry's own SSH login, pinned like the probe.
+    if (!ssh?.user || !ssh.identityFile) return 'agent ssh needs the entry\'s ssh user and identity_file (the login the agent runs over)';
+    if (command !== undefined) agent.command = command;
+  }
+  return agent;
+}
+
+const TOP_KEYS = new Set(['host', 'address', 'product', 'name', 'customer', 'tags', 'ports', 'ssh', 'agent', 'agent_token_file', 'agent_command']);
 const FLAT_SSH = /^ssh[_.-](.+)$/;
+/** agentTokenFile, agent-token-file, agent_token_file: one field. */
+const AGENT_KEYS: Record<string, string> = { agenttokenfile: 'agent_token_file', 'agent-token-file': 'agent_token_file', agentcommand: 'agent_command', 'agent-command': 'agent_command' };
 
 /** One record's key/value pairs (YAML mapping, CSV row, key=value tokens) → fields, or a reason. */
 function fieldsOf(pairs: Iterable<[string, unknown]>): RawFields | string {
   const raw: RawFields = {};
   for (const [rawKey, value] of pairs) {
-    const key = rawKey.trim().toLowerCase();
+    const lower = rawKey.trim().toLowerCase();
+    const key = AGENT_KEYS[lower] ?? lower;
     const flat = FLAT_SSH.exec(key);
     if (flat) {
       raw.ssh ??= {};
