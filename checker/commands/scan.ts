@@ -27,7 +27,7 @@ import { runScan } from '../scan/engine.js';
 import type { ScanTarget } from '../scan/host-check.js';
 import { countEntries, inventoryFormat, readInventory } from '../scan/inventory-source.js';
 import { planConcurrency, readFdLimit } from '../scan/limits.js';
-import { notifyDrift } from '../scan/notify.js';
+import { noticesOf, postNotice } from '../scan/notify.js';
 import { ProgressBar, ScanTally, renderSummary, wantsProgress, writeNdjson } from '../scan/output.js';
 
 const SCAN_FORMATS = ['text', 'ndjson', 'html'] as const;
@@ -241,13 +241,16 @@ export const scan = defineCommand({
 
       const runs = pickRuns(store, undefined, runId);
       const drift = runs ? computeDrift(store, runs.from, runs.to, driftThresholds) : null;
-      if (drift && drift.changes.length > 0 && webhook) {
-        const problem = await notifyDrift(webhook.href, drift);
-        if (problem) process.stderr.write(`${secrets.scrub(`pbxready scan: drift not delivered: ${problem}`)}\n`);
+      for (const notice of drift ? noticesOf(drift) : []) {
+        const tag = notice.kind === 'recovery' ? ' (RECOVERY)' : '';
+        if (webhook) {
+          const problem = await postNotice(webhook.href, notice);
+          if (problem) process.stderr.write(`${secrets.scrub(`pbxready scan: drift not delivered: ${problem}${tag}`)}\n`);
+        }
       }
 
       if (format === 'text') {
-        const driftLines = drift ? [`Changes since run ${drift.fromRun}: ${drift.changes.length}`, ...drift.changes.slice(0, 20).map((c) => `  ${c.worse ? '!' : '-'} ${c.message}`)] : [];
+        const driftLines = drift ? [`Changes since run ${drift.fromRun}: ${drift.changes.length}`, ...drift.changes.slice(0, 20).map((c) => `  ${c.worse ? '!' : c.recovery ? '+' : '-'} ${c.message}`)] : [];
         if (outcome.interrupted) driftLines.push('', `SCAN_INTERRUPTED: ${finding('SCAN_INTERRUPTED', { done: outcome.done, total }).message}`);
         await emit(secrets.scrub(renderSummary(tally, { runId, inventory: argv.inventory, total, invalid: outcome.invalid, interrupted: outcome.interrupted, seconds: (Date.now() - started) / 1000, driftLines })), argv.output);
       } else if (format === 'html') {
