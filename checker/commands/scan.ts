@@ -6,6 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import type { Logger } from 'pino';
+import { createLogger } from '../../shared/cli/logger.js';
 import { summarize } from '../history/drift.js';
 import { UsageError } from '../../shared/errors.js';
 import { finding } from '../../shared/findings.js';
@@ -33,7 +35,7 @@ import { ProgressBar, ScanTally, renderSummary, wantsProgress, writeNdjson } fro
 const SCAN_FORMATS = ['text', 'ndjson', 'html'] as const;
 
 /** Inventory entry + scan flags → what to check; an unreadable key or token file rejects just that entry. */
-async function targetFor(entry: InventoryEntry, a: { product: ProductChoice; ports?: number[]; agentTimeoutMs: number; tokens: Map<string, Promise<string>> }): Promise<ScanTarget | { invalid: string }> {
+async function targetFor(entry: InventoryEntry, a: { product: ProductChoice; ports?: number[]; agentTimeoutMs: number; tokens: Map<string, Promise<string>>; log: Logger }): Promise<ScanTarget | { invalid: string }> {
   const t: ScanTarget = { host: entry.host, product: entry.product ?? a.product };
   const ports = entry.ports ?? a.ports;
   if (ports) t.ports = ports;
@@ -52,7 +54,7 @@ async function targetFor(entry: InventoryEntry, a: { product: ProductChoice; por
   }
   if (entry.agent) {
     try {
-      t.agent = await fleetAgentSource(entry.agent, a.agentTimeoutMs, a.tokens);
+      t.agent = await fleetAgentSource(entry.agent, a.agentTimeoutMs, a.tokens, a.log);
     } catch (err) {
       return { invalid: (err as Error).message };
     }
@@ -109,6 +111,7 @@ export const scan = defineCommand({
     const inside = parseFleetAgentFlags(argv);
     const driftThresholds = parseDriftFlags(argv);
     const tokens = new Map<string, Promise<string>>();
+    const log = createLogger();
 
     const plan = planConcurrency(requested, perHost, probes, readFdLimit());
     if (plan.clampedFrom) process.stderr.write(`pbxready scan: --concurrency ${plan.clampedFrom} lowered to ${plan.hostsInFlight}: the open-file limit is ${plan.fdLimit} and each host may use ${perHost} connections\n`);
@@ -201,7 +204,7 @@ export const scan = defineCommand({
             process.stderr.write(`${secrets.scrub(`pbxready scan: line ${entry.line} (${entry.host}): the check failed: ${(err as Error).message}`)}\n`);
           },
         },
-        (entry) => targetFor(entry, { product, ...(ports ? { ports } : {}), agentTimeoutMs: inside.timeoutMs, tokens }),
+        (entry) => targetFor(entry, { product, ...(ports ? { ports } : {}), agentTimeoutMs: inside.timeoutMs, tokens, log }),
       );
       if (progress) {
         progress.update(tally, true);

@@ -16,13 +16,19 @@ export interface InventorySsh {
   knownHosts?: string;
 }
 
-/** How to reach the host's inside view: `agent: ssh` (over the entry's SSH login) or `agent: URL` + token file. */
+/**
+ * How to reach the host's inside view: `agent: ssh | auto | agentless` (over the entry's SSH login)
+ * or `agent: URL` + token file.
+ */
 export interface InventoryAgent {
   spec: AgentSpec;
   /** The bearer token of `pbxready-agent serve` (agent URL). */
   tokenFile?: string;
-  /** The command run by `agent: ssh` (default: pbxready-agent report --format json). */
+  /** The command run by `agent: ssh|auto` (default: pbxready-agent report --format json). */
   command?: string;
+  /** Agentless: where the host's files are read (default /), and its asterisk CLI. */
+  root?: string;
+  asteriskCmd?: string;
 }
 
 export interface InventoryEntry {
@@ -84,6 +90,8 @@ interface RawFields {
   agent?: unknown;
   agent_token_file?: unknown;
   agent_command?: unknown;
+  agent_root?: unknown;
+  agent_asterisk_cmd?: unknown;
 }
 
 function asText(v: unknown): string | undefined {
@@ -156,32 +164,49 @@ function agentOf(raw: RawFields, ssh: InventorySsh | undefined): InventoryAgent 
   const given = raw.agent;
   const tokenFile = asText(raw.agent_token_file);
   const command = asText(raw.agent_command);
+  const root = asText(raw.agent_root);
+  const asteriskCmd = asText(raw.agent_asterisk_cmd);
+  const given_ = { agent_token_file: tokenFile, agent_command: command, agent_root: root, agent_asterisk_cmd: asteriskCmd };
   if (given === undefined || given === null || given === '') {
-    if (tokenFile !== undefined || command !== undefined) return `${tokenFile !== undefined ? 'agent_token_file' : 'agent_command'} needs agent`;
-    return undefined;
+    const stray = Object.entries(given_).find(([, v]) => v !== undefined);
+    return stray ? `${stray[0]} needs agent` : undefined;
   }
   const text = asText(given);
-  if (text === undefined) return 'agent must be "ssh" or the URL of pbxready-agent serve';
+  if (text === undefined) return 'agent must be ssh, auto, agentless or the URL of pbxready-agent serve';
   const spec = parseAgentSpec(text);
   if ('problem' in spec) return `agent ${spec.problem.replace('a token file', 'agent_token_file')}`;
   const agent: InventoryAgent = { spec };
   if (spec.kind === 'url') {
     if (tokenFile === undefined) return 'agent URL needs agent_token_file';
-    if (command !== undefined) return 'agent_command needs agent ssh';
+    for (const [k, v] of Object.entries(given_)) if (k !== 'agent_token_file' && v !== undefined) return `${k} needs agent ssh, auto or agentless`;
     agent.tokenFile = tokenFile;
   } else {
     if (tokenFile !== undefined) return 'agent_token_file needs agent URL';
     // The agent runs over the entry's own SSH login, pinned like the probe.
-    if (!ssh?.user || !ssh.identityFile) return 'agent ssh needs the entry\'s ssh user and identity_file (the login the agent runs over)';
-    if (command !== undefined) agent.command = command;
+    if (!ssh?.user || !ssh.identityFile) return `agent ${spec.mode} needs the entry's ssh user and identity_file (the login the agent runs over)`;
+    if (command !== undefined) {
+      if (spec.mode === 'agentless') return 'agent_command needs agent ssh or auto';
+      agent.command = command;
+    }
+    if (root !== undefined) agent.root = root;
+    if (asteriskCmd !== undefined) agent.asteriskCmd = asteriskCmd;
   }
   return agent;
 }
 
-const TOP_KEYS = new Set(['host', 'address', 'product', 'name', 'customer', 'tags', 'ports', 'ssh', 'agent', 'agent_token_file', 'agent_command']);
+const TOP_KEYS = new Set(['host', 'address', 'product', 'name', 'customer', 'tags', 'ports', 'ssh', 'agent', 'agent_token_file', 'agent_command', 'agent_root', 'agent_asterisk_cmd']);
 const FLAT_SSH = /^ssh[_.-](.+)$/;
 /** agentTokenFile, agent-token-file, agent_token_file: one field. */
-const AGENT_KEYS: Record<string, string> = { agenttokenfile: 'agent_token_file', 'agent-token-file': 'agent_token_file', agentcommand: 'agent_command', 'agent-command': 'agent_command' };
+const AGENT_KEYS: Record<string, string> = {
+  agenttokenfile: 'agent_token_file',
+  'agent-token-file': 'agent_token_file',
+  agentcommand: 'agent_command',
+  'agent-command': 'agent_command',
+  agentroot: 'agent_root',
+  'agent-root': 'agent_root',
+  agentasteriskcmd: 'agent_asterisk_cmd',
+  'agent-asterisk-cmd': 'agent_asterisk_cmd',
+};
 
 /** One record's key/value pairs (YAML mapping, CSV row, key=value tokens) → fields, or a reason. */
 function fieldsOf(pairs: Iterable<[string, unknown]>): RawFields | string {

@@ -1,7 +1,8 @@
 // Inside views in the fleet, end to end with real parts: `pbxready scan` over an inventory whose
 // entries name their inside view — a real `pbxready-agent serve` (built, --root on a copy of the
-// PBXware fixture, a real MariaDB holding the CDR table) reached by URL + token file, and the agent
-// run over SSH on a PBX in its own network namespace (real OpenSSH sshd on 2020) — records the inside
+// PBXware fixture, a real MariaDB holding the CDR table) reached by URL + token file, the agent run
+// over SSH and the agentless collector (nothing installed) on a PBX in its own network namespace
+// (real OpenSSH sshd on 2020) — records the inside
 // facts, drifts them between runs, and notifies the changes and the RECOVERY. A host whose agent
 // accepts and never answers does not hold the others back beyond its limit.
 
@@ -147,7 +148,7 @@ function agentCommand(asterisk: 'ast20-pjsip' | 'down'): string {
 }
 
 describe('pbxready scan with inside views', () => {
-  it('records the inside facts (agent URL and agent over SSH), drifts them, and notifies the changes, then the RECOVERY', async () => {
+  it('records the inside facts (agent URL, agent over SSH, agentless over SSH), drifts them, and notifies the changes, then the RECOVERY', async () => {
     const inv = join(dir, 'fleet.yaml');
     const dbFile = join(dir, 'inside.db');
     const writeInventory = (asterisk: 'ast20-pjsip' | 'down') =>
@@ -169,6 +170,16 @@ describe('pbxready scan with inside views', () => {
           `    ssh: { user: ${sshd.user}, identity_file: ${sshd.privateKeyPath} }`,
           '    agent: ssh',
           `    agent_command: "${agentCommand(asterisk)}"`,
+          // Nothing installed: the read-only agentless collector over the same SSH login.
+          `  - address: ${net.pbxAddress}`,
+          '    name: agentless',
+          '    customer: acme',
+          '    product: pbxware',
+          '    ports: [2020]',
+          `    ssh: { user: ${sshd.user}, identity_file: ${sshd.privateKeyPath} }`,
+          '    agent: agentless',
+          `    agent_root: ${agent.path('test/fixtures/pbxware')}`,
+          `    agent_asterisk_cmd: ${agent.path(`test/fixtures/asterisk/${asterisk}/asterisk`)}`,
         ].join('\n'),
       );
     const scan = () =>
@@ -186,7 +197,7 @@ describe('pbxready scan with inside views', () => {
     await writeInventory('ast20-pjsip');
     const first = await scan();
     const reports = ndjson(first.stdout);
-    expect(reports).toHaveLength(2);
+    expect(reports).toHaveLength(3);
     for (const r of reports) expect(r.findings.map((f) => f.code)).not.toContain('AGENT_UNAVAILABLE');
     const one = hosts(1);
     expect(one['acme/served']!.inside).toMatchObject({
@@ -201,6 +212,7 @@ describe('pbxready scan with inside views', () => {
     expect(one['acme/served']!.inside!.disks!.length).toBeGreaterThan(0);
     expect(one['acme/served']!.inside!.disks!.every((d) => d.band === 'ok' || d.usePercent >= 80)).toBe(true);
     expect(one['acme/over-ssh']!.inside).toMatchObject({ via: 'ssh', productVersion: '7.2.1', asterisk: 'up' });
+    expect(one['acme/agentless']!.inside).toMatchObject({ via: 'agentless', productVersion: '7.2.1', asterisk: 'up' });
     expect(posted).toHaveLength(0);
 
     // Run 2: the product upgraded, the backup stopped, a trunk rejected, the CDR table tripled with
@@ -216,7 +228,7 @@ describe('pbxready scan with inside views', () => {
     await restartServe({ thresholds: { diskWarnPercent: 1, diskFailPercent: 100 } });
     await writeInventory('down');
     const second = await scan();
-    expect(ndjson(second.stdout)).toHaveLength(2);
+    expect(ndjson(second.stdout)).toHaveLength(3);
     const two = hosts(2);
     expect(two['acme/served']!.inside).toMatchObject({ productVersion: '7.3.0', backup: 'old', emergency: ['50% of calls or more unable to pass'] });
     expect(two['acme/over-ssh']!.inside).toMatchObject({ asterisk: 'down' });
@@ -231,6 +243,7 @@ describe('pbxready scan with inside views', () => {
         ['acme/served', 'emergency', '50% of calls or more unable to pass', true],
         ['acme/served', 'disk_band', expect.any(String), true],
         ['acme/over-ssh', 'asterisk', 'asterisk', true],
+        ['acme/agentless', 'asterisk', 'asterisk', true],
       ]),
     );
     expect(posted.map((p) => p.kind)).toEqual(['drift']);
@@ -244,7 +257,7 @@ describe('pbxready scan with inside views', () => {
     await restartServe();
     await writeInventory('ast20-pjsip');
     const third = await scan();
-    expect(ndjson(third.stdout)).toHaveLength(2);
+    expect(ndjson(third.stdout)).toHaveLength(3);
     const recovery = posted.slice(1).find((p) => p.kind === 'recovery');
     expect(recovery?.subject).toMatch(/^pbxready RECOVERY: \d+ problem\(s\) cleared since run 2$/);
     const cleared = recovery!.changes.map((c) => [c.key, c.kind, c.subject ?? null]);
@@ -253,6 +266,7 @@ describe('pbxready scan with inside views', () => {
         ['acme/served', 'backup', 'backup'],
         ['acme/served', 'trunk', 'provider-main'],
         ['acme/over-ssh', 'asterisk', 'asterisk'],
+        ['acme/agentless', 'asterisk', 'asterisk'],
       ]),
     );
     expect(recovery!.text).toContain('acme/served: trunk provider-main registered again');

@@ -18,11 +18,17 @@ describe('inventory agent fields', () => {
       '192.0.2.6 name=f agent_token_file=/t',
       '192.0.2.7 name=g agent=https://u:p@192.0.2.7 agent_token_file=/t',
       '192.0.2.8 name=h agent=ssh ssh_user=root ssh_identity_file=/k agent_token_file=/t',
+      '192.0.2.9 name=i agent=agentless ssh_user=root ssh_identity_file=/k agent_root=/srv/pbx agent_asterisk_cmd=/usr/sbin/asterisk',
+      '192.0.2.10 name=j agent=auto ssh_user=root ssh_identity_file=/k',
+      '192.0.2.11 name=k agent=agentless ssh_user=root ssh_identity_file=/k agent_command=x',
+      '192.0.2.12 name=l agent=https://192.0.2.12 agent_token_file=/t agent_root=/x',
     ].join('\n');
     const items = [...parseInventory(text, 'lines')];
     expect(entries(items).map((e) => [e.name, e.agent])).toEqual([
       ['a', { spec: { kind: 'url', url: 'https://192.0.2.1:8731/' }, tokenFile: '/etc/pbxready/a.token' }],
-      ['b', { spec: { kind: 'ssh' }, command: '/opt/pbxready/bin/pbxready-agent' }],
+      ['b', { spec: { kind: 'ssh', mode: 'ssh' }, command: '/opt/pbxready/bin/pbxready-agent' }],
+      ['i', { spec: { kind: 'ssh', mode: 'agentless' }, root: '/srv/pbx', asteriskCmd: '/usr/sbin/asterisk' }],
+      ['j', { spec: { kind: 'ssh', mode: 'auto' } }],
     ]);
     expect(errors(items)).toEqual([
       { line: 3, reason: 'agent URL needs agent_token_file' },
@@ -31,6 +37,8 @@ describe('inventory agent fields', () => {
       { line: 6, reason: 'agent_token_file needs agent' },
       { line: 7, reason: 'agent URL must not carry credentials: use agent_token_file' },
       { line: 8, reason: 'agent_token_file needs agent URL' },
+      { line: 11, reason: 'agent_command needs agent ssh or auto' },
+      { line: 12, reason: 'agent_root needs agent ssh, auto or agentless' },
     ]);
   });
 
@@ -39,8 +47,8 @@ describe('inventory agent fields', () => {
     expect(entries([...parseInventory(csv, 'csv')]).map((e) => e.agent)).toEqual([{ spec: { kind: 'url', url: 'http://192.0.2.1:8731/' }, tokenFile: '/t' }, undefined]);
     const yaml = ['hosts:', '  - address: 192.0.2.1', '    agent: https://pbx.example.com:8731', '    agentTokenFile: /t', '  - address: 192.0.2.2', '    ssh: { user: root, identity_file: /k }', '    agent: ssh', '  - address: 192.0.2.3', '    agent: { url: x }'].join('\n');
     const items = [...parseInventory(yaml, 'yaml')];
-    expect(entries(items).map((e) => e.agent)).toEqual([{ spec: { kind: 'url', url: 'https://pbx.example.com:8731/' }, tokenFile: '/t' }, { spec: { kind: 'ssh' } }]);
-    expect(errors(items)).toEqual([{ line: 8, reason: 'agent must be "ssh" or the URL of pbxready-agent serve' }]);
+    expect(entries(items).map((e) => e.agent)).toEqual([{ spec: { kind: 'url', url: 'https://pbx.example.com:8731/' }, tokenFile: '/t' }, { spec: { kind: 'ssh', mode: 'ssh' } }]);
+    expect(errors(items)).toEqual([{ line: 8, reason: 'agent must be ssh, auto, agentless or the URL of pbxready-agent serve' }]);
     const json = JSON.stringify([{ host: '192.0.2.9', agent: 'http://192.0.2.9:8731', agent_token_file: '/t' }]);
     expect(entries([...parseInventory(json, 'json')])[0]!.agent).toEqual({ spec: { kind: 'url', url: 'http://192.0.2.9:8731/' }, tokenFile: '/t' });
   });
