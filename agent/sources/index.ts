@@ -11,6 +11,7 @@ import { hostSource } from './host.js';
 import { listeningSource } from './listening.js';
 import { packetFilterSource } from './packet-filter.js';
 import { productSource } from './product.js';
+import { publicAddressSource } from './public-address.js';
 import { sessionSource } from './session.js';
 import type { FactSource } from './source.js';
 
@@ -22,6 +23,7 @@ export const SOURCES: readonly FactSource[] = [
   listeningSource,
   packetFilterSource,
   fail2banSource,
+  publicAddressSource,
   customSource,
   cdrSource,
   disksSource,

@@ -178,9 +178,23 @@ function buildRule(r: Json): FilterRule {
         b.action = 'unknown';
         b.words.push(key);
         break;
+      case 'xt':
+        // iptables-nft's compat expressions: a target is the rule's verdict (REJECT, LOG…), a match is not modelled.
+        if (isObj(v) && v.type === 'target') {
+          const name = String(v.name).toUpperCase();
+          b.words.push(`xt target ${name}`);
+          if (name === 'REJECT') b.action = 'reject';
+          else if (name === 'DROP' || name === 'TARPIT') b.action = 'drop';
+          else if (name === 'ACCEPT') b.action = 'accept';
+          else if (name === 'NFQUEUE' || name === 'QUEUE') b.action = 'unknown';
+          break;
+        }
+        b.words.push(isObj(v) ? `xt ${String(v.type)} ${String(v.name)}` : 'xt');
+        (b.match.unknown ??= []).push(b.words[b.words.length - 1]!);
+        break;
       default:
-        // limit, quota, xt compat matches, meters…: the rule may or may not apply.
-        b.words.push(key === 'xt' && isObj(v) ? `xt ${String(v.type)} ${String(v.name)}` : key);
+        // limit, quota, meters…: the rule may or may not apply.
+        b.words.push(key);
         (b.match.unknown ??= []).push(b.words[b.words.length - 1]!);
     }
   }

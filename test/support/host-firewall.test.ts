@@ -5,7 +5,7 @@
 // address: VENDOR_SOURCE_BANNED with the jail. Readers that cannot run are gaps, never "allowed".
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -47,11 +47,11 @@ afterAll(async () => {
 });
 
 /** The agent CLI inside the PBX namespace (as `ip netns exec` runs it), its JSON report written to a file. */
-async function agentReport(name: string, config: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<{ file: string; report: AgentReport; stderr: string }> {
+async function agentReport(name: string, config: Record<string, unknown> = {}, env: Record<string, string> = {}, root = FIXTURE): Promise<{ file: string; report: AgentReport; stderr: string }> {
   const file = join(work, `${name}.json`);
   const configFile = join(work, `${name}.config.json`);
   writeFileSync(configFile, JSON.stringify(config));
-  const res = await runCmd(IP, ['netns', 'exec', net.pbx, process.execPath, AGENT_CLI, 'report', '--format', 'json', '--output', file, '--root', FIXTURE, '--asterisk-cmd', ASTERISK, '--config', configFile], { ...process.env, ...env });
+  const res = await runCmd(IP, ['netns', 'exec', net.pbx, process.execPath, AGENT_CLI, 'report', '--format', 'json', '--output', file, '--root', root, '--asterisk-cmd', ASTERISK, '--config', configFile], { ...process.env, ...env });
   if (res.code === null || res.code > 2) throw new Error(`agent failed (${res.code}): ${res.stderr}`);
   return { file, report: JSON.parse(readFileSync(file, 'utf8')) as AgentReport, stderr: res.stderr };
 }
@@ -146,5 +146,21 @@ describe('readers that cannot run are gaps, never "allowed"', () => {
     const { report } = await agentReport('notools', {}, { PATH: '/nonexistent' });
     expect(report.firewall!.readers.find((x) => x.name === 'iptables')?.status).toBe('not installed');
     expect(report.findings.find((f) => f.code === 'SOURCE_UNREADABLE' && f.message.includes('packet filter'))?.message).toContain('none of iptables-save, ip6tables-save, nft is installed');
+  });
+});
+
+describe('the public address the host believes it has (Asterisk\'s NAT settings) → ADDRESS_MISMATCH from a real agent', () => {
+  test('chan_sip externip and a PJSIP transport\'s external_signaling_address fill publicAddresses; the check of another address warns', async () => {
+    const root = join(work, 'nat-root');
+    cpSync(FIXTURE, root, { recursive: true });
+    const etc = join(root, 'opt/pbxware/pw/etc/asterisk');
+    writeFileSync(join(etc, 'sip_general_custom.conf'), '[general]\nexternip=203.0.113.50\nlocalnet=10.0.0.0/8\n');
+    writeFileSync(join(etc, 'pjsip.transports.conf'), '[transport-udp]\ntype=transport\nprotocol=udp\nexternal_signaling_address=203.0.113.50\nexternal_media_address=203.0.113.51\n');
+    const { file, report } = await agentReport('nat', {}, {}, root);
+    expect(report.publicAddresses).toEqual(['203.0.113.50', '203.0.113.51']);
+    expect(report.publicAddressSources).toContainEqual({ address: '203.0.113.50', source: 'externip in /opt/pbxware/pw/etc/asterisk/sip_general_custom.conf' });
+    const r = await check(file);
+    const mismatch = r.findings.find((f) => f.code === 'ADDRESS_MISMATCH');
+    expect(mismatch?.message).toBe(`The host sees its public address as 203.0.113.50, 203.0.113.51, but ${net.publicAddress} was checked.`);
   });
 });
