@@ -64,10 +64,11 @@ describe('the one agent-report validator', () => {
     expect(() => parseTicketReport(JSON.stringify(value), 'r.json')).toThrow('r.json is not a usable agent report (listening[0] is not {port, address})');
   });
 
-  it('an agent view embedded in a check counts only when it passes the validator', async () => {
+  it('an agent view embedded in a check passes the validator, or the ticket reader refuses the file naming why', async () => {
     const { agentOf } = await import('../../checker/tickets/report.js');
     const check = { kind: 'check', verdict: 'ready', findings: [], target: { host: 'pbx' }, ports: [] };
     expect(agentOf(parseTicketReport(JSON.stringify({ ...check, agent: good() }), 'c.json'))?.host.hostname).toBe(good().host.hostname);
-    expect(agentOf(parseTicketReport(JSON.stringify({ ...check, agent: { ...good(), disks: 'x' } }), 'c.json'))).toBeUndefined();
+    // Its strings go into a help desk's body: a bad inner view is refused, not silently dropped.
+    expect(() => parseTicketReport(JSON.stringify({ ...check, agent: { ...good(), disks: 'x' } }), 'c.json')).toThrow('c.json is not a pbxready report: agent: disks is not a list');
   });
 });
