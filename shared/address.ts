@@ -79,3 +79,10 @@ export function classifyAddress(address: string): AddressRange {
 export function isPublicAddress(address: string): boolean {
   return classifyAddress(address) === 'public';
 }
+
+/** A URL's host that is this machine: "localhost", 127.0.0.0/8 or ::1 (bracketed or not). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (h === 'localhost') return true;
+  return isIP(h) !== 0 && classifyAddress(h) === 'loopback';
+}

@@ -1,13 +1,13 @@
 // pbxready-agent serve: the report over HTTP(S) for a remote checker, and its metrics for Prometheus;
 // loopback unless told otherwise.
 
-import { statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { readNamedFile } from '../../shared/cli/cli.js';
 import { LOG_LEVEL_FLAGS, defineCommand, listenFlags, parseListen } from '../../shared/cli/flags.js';
 import { UsageError } from '../../shared/errors.js';
 import { createLogger } from '../../shared/cli/logger.js';
-import { secrets } from '../../shared/redact.js';
+import { readTokenFile } from '../../shared/cli/token-file.js';
+import { isLoopbackHost } from '../../shared/address.js';
 import { collectReport } from '../collect.js';
 import { DATABASE_FLAGS, HOST_FLAGS, resolveOptions } from '../options.js';
 import { createReportServer } from '../report-server.js';
@@ -27,19 +27,24 @@ export const serve = defineCommand({
       .option('token-file', { type: 'string', describe: 'file holding the bearer token (required)' })
       .option('tls-cert', { type: 'string', describe: 'PEM certificate: serve HTTPS (with --tls-key)' })
       .option('tls-key', { type: 'string', describe: 'PEM private key for --tls-cert' })
+      .option('insecure-listen', { type: 'boolean', default: false, describe: 'Serve plain HTTP on a non-loopback address (the token and the report travel in clear; warned at every start)' })
       .option('metrics-without-token-on-loopback', { type: 'boolean', default: false, describe: 'GET /metrics from a loopback address needs no token (a Prometheus on this host); /report always does' }),
   handler: async (argv) => {
     const { host, port } = parseListen(argv.listen, LISTEN_DEFAULTS);
     const tokenFile = argv.tokenFile;
     if (!tokenFile) throw new UsageError('--token-file is required (the bearer token a checker must present)');
-    const token = (await readNamedFile(tokenFile, '--token-file')).toString('utf8').trim();
-    if (token.length < 16) throw new UsageError(`--token-file ${tokenFile}: the token must be at least 16 characters`);
-    secrets.add(token);
+    const token = await readTokenFile(tokenFile, '--token-file');
     if (Boolean(argv.tlsCert) !== Boolean(argv.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together');
     const tls = argv.tlsCert && argv.tlsKey ? { cert: await readNamedFile(argv.tlsCert, '--tls-cert'), key: await readNamedFile(argv.tlsKey, '--tls-key') } : undefined;
+    // Off this machine the bearer token and the host's facts must not travel in clear.
+    if (!tls && !isLoopbackHost(host)) {
+      if (!argv.insecureListen) {
+        throw new UsageError(`--listen ${argv.listen} is reachable from the network without TLS: the token and the report would travel in clear; give --tls-cert and --tls-key (install.sh can make them), or --insecure-listen to accept that`);
+      }
+      process.stderr.write(`pbxready-agent: WARNING: --insecure-listen: serving plain HTTP on ${argv.listen}; the bearer token and the report travel in clear\n`);
+    }
     const options = resolveOptions(argv);
     const log = createLogger(options.logLevel);
-    if ((statSync(tokenFile).mode & 0o077) !== 0) log.warn('the token file is readable by other users: chmod 600 it');
 
     const server = createReportServer({ token, tls, log, metricsWithoutTokenOnLoopback: argv.metricsWithoutTokenOnLoopback, produce: () => collectReport(options, log) });
     await new Promise<void>((resolve, reject) => {

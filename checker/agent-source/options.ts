@@ -4,9 +4,8 @@
 // A source's module is loaded only when it is asked for.
 
 import { UsageError } from '../../shared/errors.js';
-import { readNamedFile } from '../../shared/cli/cli.js';
+import { readTokenFile } from '../../shared/cli/token-file.js';
 import { parsePositiveInt, type FlagGroup } from '../../shared/cli/flags.js';
-import { secrets } from '../../shared/redact.js';
 import { parseVendorSources } from '../../shared/vendor-sources.js';
 import type { AgentSource } from './source.js';
 import { isAbsolute } from 'node:path';
@@ -102,10 +101,8 @@ export async function fleetAgentSource(agent: FleetAgent, timeoutMs: number, tok
 
 /** The token of `pbxready-agent serve`, from the file named (flag or inventory): a secret from then on. */
 export async function readAgentToken(file: string, what = '--agent-token-file'): Promise<string> {
-  const token = (await readNamedFile(file, what)).toString('utf8').trim();
-  if (token === '') throw new UsageError(`${what}: ${file} is empty`);
-  secrets.add(token);
-  return token;
+  // Private to its owner, and a token a bearer header can carry (shared/cli/token-file.ts).
+  return readTokenFile(file, what);
 }
 
 const readToken = (file: string) => readAgentToken(file);

@@ -2,6 +2,8 @@
 // (ssh / auto: pbxready-agent when installed, else agentless; agentless outright), or the URL of
 // `pbxready-agent serve`. Pure: one parser for the flag and the inventory alike.
 
+import { isLoopbackHost } from '../../shared/address.js';
+
 export const SSH_AGENT_MODES = ['ssh', 'auto', 'agentless'] as const;
 export type SshAgentModeName = (typeof SSH_AGENT_MODES)[number];
 
@@ -20,5 +22,7 @@ export function parseAgentSpec(value: string): AgentSpec | { problem: string } {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { problem: `URL must be http:// or https:// (got ${url.protocol})` };
   if (url.username || url.password) return { problem: 'URL must not carry credentials: use a token file' };
+  // The bearer token must not cross a network in clear: plain http only to this machine, as for the help desks.
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return { problem: `${url.origin}: plain http sends the token in clear; use https:// (serve --tls-cert/--tls-key), or http only to loopback` };
   return { kind: 'url', url: url.toString() };
 }

@@ -3,11 +3,14 @@
 // needed; `/metrics` is the exporter's own health.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Product } from '../../shared/model.js';
 import { PRODUCTS } from '../../shared/profiles.js';
 import { PROMETHEUS_CONTENT_TYPE, exposition } from '../../shared/render/prometheus.js';
 import { probeFamilies } from './exposition.js';
+import { fenceProblem, type TargetFence } from './fence.js';
+import { bearerMatches } from '../../shared/cli/token-file.js';
 import { DEFAULT_DEPS, runCheck, type CheckDeps } from '../check.js';
 import { makeCheckOptions, type CheckOptions } from '../check-options.js';
 
@@ -15,6 +18,10 @@ import { makeCheckOptions, type CheckOptions } from '../check-options.js';
 export interface ExporterOptions extends Pick<CheckOptions, 'timeoutMs' | 'perHostConcurrency' | 'allowPrivate' | 'probes'> {
   /** Probes running at once; more wait (Prometheus retries on its own schedule). */
   maxInFlight: number;
+  /** Which targets may be probed (--allow-targets); default: public targets, private ones with allowPrivate. */
+  fence?: TargetFence;
+  /** --probe-token-file: /probe needs `Authorization: Bearer <token>` (Prometheus: authorization.credentials_file). */
+  probeToken?: string;
 }
 
 const TARGET = /^(\[[0-9a-f:.]+\]|[a-z0-9.:-]{1,253})$/i;
@@ -44,11 +51,29 @@ export function createExporter(opts: ExporterOptions, deps: CheckDeps = DEFAULT_
   };
 
   const probe = async (url: URL, req: IncomingMessage, res: ServerResponse) => {
+    if (opts.probeToken !== undefined && !bearerMatches(req.headers.authorization, opts.probeToken)) {
+      res.setHeader('www-authenticate', 'Bearer realm="pbxready-exporter"');
+      return send(res, 401, 'unauthorized\n');
+    }
     const target = url.searchParams.get('target') ?? '';
     const module = url.searchParams.get('module') ?? 'pbxware';
     if (!TARGET.test(target)) return send(res, 400, 'target must be a host name or an IP address\n');
     if (!(PRODUCTS as string[]).includes(module)) return send(res, 400, `module must be one of: ${PRODUCTS.join(', ')}\n`);
     if (own.inFlight >= opts.maxInFlight) return send(res, 503, 'too many probes in flight\n');
+    const host = target.replace(/^\[(.*)\]$/, '$1');
+    // The fence is decided on the addresses the probe will dial: resolved once here and pinned, so a
+    // name cannot resolve to a public address for the check and a private one for the connection.
+    let addresses: string[] = [];
+    if (isIP(host) !== 0) addresses = [host];
+    else {
+      try {
+        addresses = await deps.resolve(host, { signal: AbortSignal.timeout(opts.timeoutMs) });
+      } catch {
+        addresses = []; // DNS_FAILED comes from the check itself, which makes no connection
+      }
+    }
+    const refused = fenceProblem(opts.fence ?? { allowPrivate: opts.allowPrivate, cidrs: null, globs: [] }, host, addresses);
+    if (refused) return send(res, 400, `${refused}\n`);
     own.inFlight++;
     const t0 = performance.now();
     // Stop probing when the scraper hangs up (its own timeout, a restart): nobody reads the answer.
@@ -61,9 +86,8 @@ export function createExporter(opts: ExporterOptions, deps: CheckDeps = DEFAULT_
     // page) so the whole answer still arrives in time, reporting what was not finished as failed.
     const signal = AbortSignal.any([gone.signal, AbortSignal.timeout(budgetMs)]);
     try {
-      const host = target.replace(/^\[(.*)\]$/, '$1');
       const report = await runCheck(
-        makeCheckOptions({ host, product: module as Product, timeoutMs: budgetMs, perHostConcurrency: opts.perHostConcurrency, allowPrivate: opts.allowPrivate, probes: opts.probes, retryFiltered: true, icmp: false, signal }),
+        makeCheckOptions({ host, ...(addresses.length ? { addresses } : {}), product: module as Product, timeoutMs: budgetMs, perHostConcurrency: opts.perHostConcurrency, allowPrivate: opts.allowPrivate, probes: opts.probes, retryFiltered: true, icmp: false, signal }),
         deps,
       );
       if (gone.signal.aborted) return;
