@@ -1,4 +1,4 @@
-// npm run bundle: the agent as ONE self-contained ES module, dist/pbxready-agent.mjs — every
+// npm run bundle [-- OUTFILE]: the agent as ONE self-contained ES module, dist/pbxready-agent.mjs — every
 // dependency inside (mysql2, yargs, pino, pino-pretty are plain JavaScript), nothing to put next
 // to it. Copy it to a host with Node.js ≥ 18.19 and run `node pbxready-agent.mjs report`.
 // Node 18.19 is the floor because pino 10 calls diagnostics_channel.tracingChannel unguarded
@@ -6,14 +6,14 @@
 
 import { build } from 'esbuild';
 import { chmod } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const BUNDLE_NODE_TARGET = 'node18';
 export const BUNDLE_FILE = 'pbxready-agent.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const outfile = join(repo, 'dist', BUNDLE_FILE);
+const outfile = resolve(process.argv[2] ?? join(repo, 'dist', BUNDLE_FILE));
 
 await build({
   entryPoints: [join(repo, 'agent', 'cli.ts')],
