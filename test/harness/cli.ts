@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const REPO = new URL('../..', import.meta.url).pathname;
+/** The checkout; also when the harness runs compiled under dist/ (the benchmarks import it). */
+export const REPO = new URL(/\/dist\/test\/harness\/[^/]+$/.test(new URL(import.meta.url).pathname) ? '../../..' : '../..', import.meta.url).pathname;
 export const CHECKER_CLI = join(REPO, 'dist/checker/cli.js');
 export const AGENT_CLI = join(REPO, 'dist/agent/cli.js');
 

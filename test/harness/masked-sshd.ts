@@ -41,7 +41,7 @@ export async function startMaskedSshd(base: SshdServer, opts: { programs: readon
   writeFileSync(empty, '');
   chmodSync(empty, 0o644);
   const masks = programPaths(opts.programs);
-  if (!masks.length) throw new Error(`none of ${opts.programs.join(', ')} is on PATH: nothing to mask`);
+  if (opts.programs.length && !masks.length) throw new Error(`none of ${opts.programs.join(', ')} is on PATH: nothing to mask`);
   const config = join(base.dir, `sshd_config_masked_${tag}`);
   writeFileSync(config, sshdConfig(base.dir, opts.port, { listen, pidFile: `sshd_masked_${tag}.pid` }));
   const script = 'e=$1; c=$2; shift 2; for f in "$@"; do mount --bind "$e" "$f" || exit 1; done; exec "$0" -D -e -f "$c"';
