@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AgentReport, CheckReport } from '../../shared/model.js';
+import { installAgentCopy } from '../harness/agent-copy.js';
 import { AGENT_CLI, CHECKER_CLI, REPO, requireBuilt, runCli } from '../harness/cli.js';
 import { createFirewallNetns, startFail2ban, type Fail2ban, type FirewallNetns } from './firewall-netns.js';
 
@@ -129,7 +130,9 @@ describe('a PBX whose own packet filter drops 2020, behind a router that forward
 describe('readers that cannot run are gaps, never "allowed"', () => {
   test('as an unprivileged user: iptables-save, nft and fail2ban-client are refused → SOURCE_UNREADABLE, and the vendor check is VENDOR_SOURCES_UNVERIFIED', async () => {
     const file = join(work, 'nobody.json');
-    const res = await runCmd(IP, ['netns', 'exec', net.pbx, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, AGENT_CLI, 'report', '--format', 'json', '--root', FIXTURE, '--asterisk-cmd', ASTERISK]);
+    // nobody may not be able to read the checkout: the agent, the fixture tree and the Asterisk stand-in run from a copy.
+    const copy = await installAgentCopy(['test/fixtures/pbxware', 'test/fixtures/asterisk/ast20-pjsip']);
+    const res = await runCmd(IP, ['netns', 'exec', net.pbx, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, copy.cli, 'report', '--format', 'json', '--root', copy.path('test/fixtures/pbxware'), '--asterisk-cmd', copy.path('test/fixtures/asterisk/ast20-pjsip/asterisk')]).finally(() => copy.remove());
     writeFileSync(file, res.stdout);
     const r = JSON.parse(res.stdout) as AgentReport;
     const unreadable = r.firewall!.readers.filter((x) => x.status === 'unreadable').map((x) => x.name);
