@@ -30,6 +30,7 @@ import type { ScanTarget } from '../scan/host-check.js';
 import { countEntries, inventoryFormat, readInventory } from '../scan/inventory-source.js';
 import { planConcurrency, readFdLimit } from '../scan/limits.js';
 import { noticesOf, postNotice } from '../scan/notify.js';
+import { NOTIFY_EMAIL_FLAGS, mailNotice, parseNotifyEmailFlags } from '../scan/notify-email.js';
 import { ProgressBar, ScanTally, renderSummary, wantsProgress, writeNdjson } from '../scan/output.js';
 
 const SCAN_FORMATS = ['text', 'ndjson', 'html'] as const;
@@ -99,7 +100,8 @@ export const scan = defineCommand({
       .options(DRIFT_FLAGS)
       .option('notify-webhook', { type: 'string', describe: 'POST the drift since the previous run to this URL (Slack-compatible) when anything changed' })
       .option('notify-webhook-env', { type: 'string', describe: 'As --notify-webhook, the URL read from this environment VARIABLE (keeps the secret off the command line)' })
-      .conflicts('notify-webhook', 'notify-webhook-env'),
+      .conflicts('notify-webhook', 'notify-webhook-env')
+      .options(NOTIFY_EMAIL_FLAGS),
   handler: async (argv) => {
     const format = parseFormatFlag(argv.format, SCAN_FORMATS);
     const probes = parseProbeSet(argv.probes);
@@ -108,6 +110,7 @@ export const scan = defineCommand({
     const floorMs = parsePositiveInt(argv.minTimeoutMs, '--min-timeout-ms', { max: ceilingMs });
     const requested = argv.concurrency !== undefined ? parsePositiveInt(argv.concurrency, '--concurrency', { max: 100_000 }) : undefined;
     const webhook = webhookUrl(argv);
+    const mail = parseNotifyEmailFlags(argv);
     const inside = parseFleetAgentFlags(argv);
     const driftThresholds = parseDriftFlags(argv);
     const tokens = new Map<string, Promise<string>>();
@@ -248,6 +251,10 @@ export const scan = defineCommand({
         const tag = notice.kind === 'recovery' ? ' (RECOVERY)' : '';
         if (webhook) {
           const problem = await postNotice(webhook.href, notice);
+          if (problem) process.stderr.write(`${secrets.scrub(`pbxready scan: drift not delivered: ${problem}${tag}`)}\n`);
+        }
+        if (mail) {
+          const problem = await mailNotice(notice, mail);
           if (problem) process.stderr.write(`${secrets.scrub(`pbxready scan: drift not delivered: ${problem}${tag}`)}\n`);
         }
       }

@@ -60,16 +60,21 @@ export const TICKET_FORM_FLAGS = {
 
 export const SMTP_ENV = Object.freeze({ password: 'PBXREADY_SMTP_PASSWORD' });
 
+/** The SMTP server (ticket email --send, scan --notify-email-to): declared once, used by both. */
+export const SMTP_FLAGS = {
+  'smtp-host': { type: 'string', group: 'E-mail:', describe: 'SMTP server for sending mail (or "smtp": {"host"} in a ticket --config)' },
+  'smtp-port': { type: 'string', group: 'E-mail:', describe: 'SMTP port (default 587, STARTTLS; 465 is TLS from the start)' },
+  'smtp-user': { type: 'string', group: 'E-mail:', describe: 'SMTP login (or "smtp": {"user"} in a ticket --config)' },
+  'smtp-password-env': { type: 'string', group: 'E-mail:', describe: `environment variable holding the SMTP password (default ${SMTP_ENV.password}); never the password itself` },
+} satisfies FlagGroup;
+
 /** The e-mail route (ticket email): addresses, the draft file, and the SMTP server for --send. */
 export const EMAIL_FLAGS = {
   config: TICKET_FLAGS.config,
   to: { type: 'string', group: 'E-mail:', describe: 'recipient (default: "mail" in --config, else the vendor\'s support@, or emergency@ with --emergency)' },
   from: { type: 'string', group: 'E-mail:', describe: 'your registered address: the vendor drops mail from addresses it does not know (or "mail": {"from"} in --config)' },
   send: { type: 'boolean', default: false, group: 'E-mail:', describe: 'send it by SMTP (STARTTLS required except on loopback); without it the message is a draft (--output FILE.eml, or stdout)' },
-  'smtp-host': { type: 'string', group: 'E-mail:', describe: 'SMTP server for --send (or "smtp": {"host"} in --config)' },
-  'smtp-port': { type: 'string', group: 'E-mail:', describe: 'SMTP port (default 587, STARTTLS; 465 is TLS from the start)' },
-  'smtp-user': { type: 'string', group: 'E-mail:', describe: 'SMTP login (or "smtp": {"user"} in --config)' },
-  'smtp-password-env': { type: 'string', group: 'E-mail:', describe: `environment variable holding the SMTP password (default ${SMTP_ENV.password}); never the password itself` },
+  ...SMTP_FLAGS,
 } satisfies FlagGroup;
 
 export interface EmailFlags {

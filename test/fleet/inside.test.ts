@@ -3,12 +3,13 @@
 // PBXware fixture, a real MariaDB holding the CDR table) reached by URL + token file, the agent run
 // over SSH and the agentless collector (nothing installed) on a PBX in its own network namespace
 // (real OpenSSH sshd on 2020) — records the inside
-// facts, drifts them between runs, and notifies the changes and the RECOVERY. A host whose agent
+// facts, drifts them between runs, and notifies the changes and the RECOVERY by webhook and by
+// e-mail through a real SMTP server (aiosmtpd, STARTTLS + AUTH) on loopback. A host whose agent
 // accepts and never answers does not hold the others back beyond its limit.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, utimesSync } from 'node:fs';
+import { cpSync, utimesSync, writeFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import { installAgentCopy, type AgentCopy } from '../harness/agent-copy.js';
 import { AGENT_CLI, REPO, requireBuilt } from '../harness/cli.js';
 import { createPbxwareCdr, createReader, insertCalls, startMariaDb, type Call, type MariaDb } from '../harness/mariadb.js';
 import { startSilentServer, type TestServer } from '../harness/servers.js';
+import { startSmtp, type SmtpServer } from '../harness/smtp.js';
 import { startSshd, type SshdServer } from '../harness/sshd.js';
 import { createPbxNetns, type PbxNetns } from '../support/pbx-netns.js';
 import { requireBuild, runCli, startCli, tempDir } from './helpers.js';
@@ -38,6 +40,7 @@ let root: string;
 let ast: string;
 let serve: { base: string; port: number; stop: () => Promise<void> } | null = null;
 let hook: HttpServer;
+let smtp: SmtpServer;
 let hookUrl: string;
 const posted: Array<{ kind: string; subject: string; text: string; changes: DriftChange[] }> = [];
 
@@ -118,6 +121,7 @@ beforeAll(async () => {
   agent = await installAgentCopy(['test/fixtures/pbxware', 'test/fixtures/asterisk/ast20-pjsip', 'test/fixtures/asterisk/down']);
   sshd = await startSshd();
   net = await createPbxNetns(sshd);
+  smtp = await startSmtp();
   hook = createHttpServer((req, res) => {
     let body = '';
     req.on('data', (d) => (body += d));
@@ -137,6 +141,7 @@ afterAll(async () => {
   await sshd?.stop();
   await agent?.remove();
   await db?.stop();
+  await smtp?.stop();
   if (hook) await new Promise<void>((r) => hook.close(() => r()));
   await cleanup?.();
 });
@@ -182,8 +187,22 @@ describe('pbxready scan with inside views', () => {
           `    agent_asterisk_cmd: ${agent.path(`test/fixtures/asterisk/${asterisk}/asterisk`)}`,
         ].join('\n'),
       );
+    // Notified by webhook and by e-mail through a real SMTP server (STARTTLS + AUTH) on loopback.
+    const mailArgs = ['--notify-email-to', 'noc@example.net', '--notify-email-from', 'pbxready@example.net', '--smtp-host', smtp.host, '--smtp-port', String(smtp.port), '--smtp-user', smtp.user, '--smtp-password-env', 'NOC_SMTP_PW'];
     const scan = () =>
-      runCli(['scan', '--inventory', inv, '--allow-private', '--db', dbFile, '--format', 'ndjson', '--timeout-ms', '3000', '--agent-timeout-ms', '60000', '--notify-webhook-env', 'HOOK'], { HOOK: hookUrl });
+      runCli(['scan', '--inventory', inv, '--allow-private', '--db', dbFile, '--format', 'ndjson', '--timeout-ms', '3000', '--agent-timeout-ms', '60000', '--notify-webhook-env', 'HOOK', ...mailArgs], {
+        HOOK: hookUrl,
+        NOC_SMTP_PW: smtp.password,
+        NODE_EXTRA_CA_CERTS: smtp.caFile,
+      });
+    /** Python's standard `email` package reads each message (test/harness/parse-mail.py): subject and text decoded. */
+    const readMail = (raw: Buffer) => {
+      const file = join(dir, `mail-${randomBytes(4).toString('hex')}.eml`);
+      writeFileSync(file, raw);
+      const parsed = JSON.parse(execFileSync('/usr/bin/python3', [join(REPO, 'test/harness/parse-mail.py'), file], { encoding: 'utf8' })) as { headers: Record<string, string[]>; root: { contentType: string; content?: string } };
+      return { subject: parsed.headers.subject?.[0], text: parsed.root.content ?? '', contentType: parsed.root.contentType };
+    };
+    const subjectOf = (raw: Buffer) => readMail(raw).subject;
     const hosts = (run: number) => {
       const store = new SqliteHistory(dbFile);
       try {
@@ -250,6 +269,11 @@ describe('pbxready scan with inside views', () => {
     expect(posted[0]!.subject).toMatch(/^pbxready: \d+ change\(s\) in the fleet since run 1 \(\d+ worse\)$/);
     expect(posted[0]!.text).toContain('acme/over-ssh: Asterisk went down');
     expect(posted[0]!.changes.some((c) => c.recovery)).toBe(false);
+    const mails = smtp.delivered();
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.meta).toMatchObject({ from: 'pbxready@example.net', to: ['noc@example.net'], tls: true, login: smtp.user });
+    expect(subjectOf(mails[0]!.raw)).toBe(posted[0]!.subject);
+    expect(readMail(mails[0]!.raw)).toMatchObject({ contentType: 'text/plain', text: expect.stringContaining('acme/over-ssh: Asterisk went down') });
 
     // Run 3: the backup ran, the trunk registered, the disk bands are back to 80/90, Asterisk is up.
     setBackupAge(0.5);
@@ -270,10 +294,16 @@ describe('pbxready scan with inside views', () => {
       ]),
     );
     expect(recovery!.text).toContain('acme/served: trunk provider-main registered again');
+    const recoveryMail = smtp.delivered().slice(1).find((m) => /RECOVERY/.test(subjectOf(m.raw) ?? ''));
+    expect(subjectOf(recoveryMail!.raw)).toBe(recovery!.subject);
+    expect(readMail(recoveryMail!.raw).text).toContain('acme/served: trunk provider-main registered again');
+    expect(recoveryMail!.meta.tls).toBe(true);
     // Secrets: the agent token, the webhook's path, the SSH key and the database password appear nowhere.
     const key = (await readFile(sshd.privateKeyPath, 'utf8')).trim();
-    const all = [first, second, third].map((r) => r.stdout + r.stderr).join('\n') + JSON.stringify(posted) + JSON.stringify([hosts(1), hosts(2), hosts(3)]);
-    for (const secret of [token, HOOK_SECRET, key, 'Fixture-Pbxware-Db-S3cret']) expect(all).not.toContain(secret);
+    const mailText = smtp.delivered().map((m) => `${m.raw.toString('utf8')}\n${readMail(m.raw).text}`).join('\n');
+    const all = [first, second, third].map((r) => r.stdout + r.stderr).join('\n') + JSON.stringify(posted) + JSON.stringify([hosts(1), hosts(2), hosts(3)]) + mailText;
+    for (const secret of [token, HOOK_SECRET, key, 'Fixture-Pbxware-Db-S3cret', smtp.password]) expect(all).not.toContain(secret);
+    for (const r of [first, second, third]) expect(r.stderr).toBe('');
   }, 300_000);
 
   it('a host whose agent accepts and never answers does not delay the others beyond its limit', async () => {
