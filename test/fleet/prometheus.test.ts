@@ -3,7 +3,9 @@
 // `pbxready inventory sd`, spreads the probes over TWO `pbxready exporter` processes by hashmod,
 // scrapes an agent's /metrics (pbxready-agent serve, bearer token), evaluates the shipped rules, and
 // Debian's Alertmanager (deploy/prometheus/alertmanager.example.yml) delivers the alert for a host
-// whose 2020 is dropped in a network namespace to a webhook receiver in this test.
+// whose 2020 is dropped in a network namespace to a webhook receiver in this test. The agents read a
+// real MariaDB whose last hour has 12 of 20 calls unable to pass (the emergency criteria), and the
+// recorded Asterisk of a PBX that is up and of one that is down.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { AGENT_CLI, CHECKER_CLI, REPO, requireBuilt, runCli } from '../harness/cli.js';
+import { createPbxwareCdr, createReader, seedCalls, startMariaDb, type MariaDb } from '../harness/mariadb.js';
 import { createNetns, type TestNetns } from '../harness/netns.js';
 import { eventually, hashmod, query, startAlertmanager, startPrometheus, type RunningServer } from '../harness/prometheus.js';
 
@@ -73,6 +76,8 @@ let ready: TestNetns;
 let dropped: TestNetns;
 const exporters: Proc[] = [];
 let agent: Proc;
+let downAgent: Proc;
+let db: MariaDb;
 let webhook: Server;
 const received: Array<{ path: string; body: WebhookMessage }> = [];
 let alertmanager: RunningServer;
@@ -92,12 +97,21 @@ beforeAll(async () => {
     exporters.push(await startProc(CHECKER_CLI, ['exporter', '--listen', '127.0.0.1:0', '--allow-private', '--probes', 'tcp', '--timeout-ms', '1000'], /listening on (127\.0\.0\.1:\d+)/));
   }
 
+  // The PBXware database the fixture's pbxware.ini names, with a bad last hour.
+  db = await startMariaDb();
+  await createReader(db, 'pbxreader', 'Fixture-Pbxware-Db-S3cret');
+  await createPbxwareCdr(db);
+  await seedCalls(db, 'pbxware.cdr', { lastHour: 20, lastHourFailed: 12, older: 2000, days: 60 });
+
   writeFileSync(join(dir, 'agent.token'), `${TOKEN}\n`, { mode: 0o600 });
-  agent = await startProc(
-    AGENT_CLI,
-    ['serve', '--listen', '127.0.0.1:0', '--token-file', join(dir, 'agent.token'), '--root', join(FIXTURES, 'pbxware'), '--asterisk-cmd', join(FIXTURES, 'asterisk/ast20-pjsip/asterisk'), '--db-host', '127.0.0.1', '--db-port', '1'],
-    /serving http:\/\/(127\.0\.0\.1:\d+)\/report/,
-  );
+  const serve = (asterisk: string, dbPort: number) =>
+    startProc(
+      AGENT_CLI,
+      ['serve', '--listen', '127.0.0.1:0', '--token-file', join(dir, 'agent.token'), '--root', join(FIXTURES, 'pbxware'), '--asterisk-cmd', join(FIXTURES, asterisk), '--db-host', '127.0.0.1', '--db-port', String(dbPort)],
+      /serving http:\/\/(127\.0\.0\.1:\d+)\/report/,
+    );
+  agent = await serve('asterisk/ast20-pjsip/asterisk', db.port);
+  downAgent = await serve('asterisk/down/asterisk', 1);
 
   webhook = createServer((req, res) => {
     let body = '';
@@ -149,7 +163,10 @@ beforeAll(async () => {
   Object.assign(agents, { scrape_interval: '2s', scrape_timeout: '2s', scheme: 'http' });
   delete agents.tls_config;
   agents.authorization.credentials_file = join(dir, 'agent.token');
-  agents.static_configs[0].targets = [agent.address];
+  agents.static_configs = [
+    { targets: [agent.address], labels: agents.static_configs[0].labels },
+    { targets: [downAgent.address], labels: { customer: 'Globex', name: 'down' } },
+  ];
   const rules = parse(readFileSync(join(DEPLOY, 'pbxready-rules.yml'), 'utf8'));
   for (const g of rules.groups) for (const r of g.rules) if (r.for !== undefined) r.for = '0s';
   prometheus = await startPrometheus(stringify(cfg), { 'pbxready-rules.yml': stringify(rules) });
@@ -158,7 +175,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await prometheus?.stop();
   await alertmanager?.stop();
-  await Promise.all([...exporters.map(stopProc), stopProc(agent)]);
+  await Promise.all([...exporters.map(stopProc), stopProc(agent), stopProc(downAgent)]);
+  await db?.stop();
   await new Promise<void>((r) => (webhook ? webhook.close(() => r()) : r()));
   await ready?.stop();
   await dropped?.stop();
@@ -215,16 +233,26 @@ describe('one Prometheus, two exporters, an agent, the rules and Alertmanager', 
   });
 
   test("the agent's /metrics, scraped with its bearer token", async () => {
-    const up = await eventually('the agent scraped', async () => {
-      const s = await one('pbxready_agent_asterisk_up{job="pbxready_agent"}');
-      return s.length ? s : undefined;
-    });
-    expect(up).toMatchObject([{ value: 1, instance: agent.address, customer: 'Acme', name: 'hq' }]);
+    await eventually('both agents scraped', async () => ((await one('pbxready_agent_asterisk_up{job="pbxready_agent"}')).length === 2 ? true : undefined));
+    expect(await one(`pbxready_agent_asterisk_up{instance="${agent.address}"}`)).toMatchObject([{ value: 1, customer: 'Acme', name: 'hq' }]);
     expect(await one('pbxready_agent_trunk_registered{trunk="provider-backup"}')).toMatchObject([{ value: 0 }]);
     expect(await one('pbxready_agent_trunk_registered{trunk="provider-main"}')).toMatchObject([{ value: 1 }]);
     expect((await one('pbxready_agent_filesystem_used_ratio')).length).toBeGreaterThan(0);
-    expect(await one('pbxready_agent_pbx_info')).toMatchObject([{ product: 'pbxware', asterisk_version: '20.5.2', value: 1 }]);
-    expect(await one('up{job="pbxready_agent"}')).toMatchObject([{ value: 1 }]);
+    expect(await one(`pbxready_agent_pbx_info{instance="${agent.address}"}`)).toMatchObject([{ product: 'pbxware', asterisk_version: '20.5.2', database_version: expect.stringContaining('MariaDB'), value: 1 }]);
+    expect((await one('up{job="pbxready_agent"}')).map((s) => s.value)).toEqual([1, 1]);
+    // The CDR table and the last hour, from the real database.
+    expect(await one(`pbxready_agent_database_up{instance="${agent.address}"}`)).toMatchObject([{ value: 1 }]);
+    expect(await one(`pbxready_agent_database_up{instance="${downAgent.address}"}`)).toMatchObject([{ value: 0 }]);
+    const [rows] = await one('pbxready_agent_cdr_rows');
+    expect(rows).toMatchObject({ table: 'pbxware.cdr' });
+    expect(rows!.value).toBeGreaterThan(0);
+    expect((await one('pbxready_agent_cdr_data_bytes'))[0]!.value).toBeGreaterThan(0);
+    expect(await one('pbxready_agent_cdr_last_hour_calls')).toMatchObject([{ value: 20 }]);
+    expect(await one('pbxready_agent_cdr_last_hour_calls_unable_to_pass')).toMatchObject([{ value: 12 }]);
+    expect(await one('pbxready_agent_cdr_last_hour_unable_to_pass_ratio')).toMatchObject([{ value: 0.6 }]);
+    // The recorded Asterisk that is down: up 0 (not absent), and "system down" meets the criteria too.
+    expect(await one('pbxready_agent_asterisk_up == 0')).toMatchObject([{ instance: downAgent.address, customer: 'Globex' }]);
+    expect((await one('pbxready_agent_emergency_criteria_met == 1')).map((s) => s.instance).sort()).toEqual([agent.address, downAgent.address].sort());
   });
 
   test('Alertmanager delivers the alert for the host whose 2020 is dropped (host and port named), and the trunk alert; none for the ready host', async () => {
@@ -242,5 +270,17 @@ describe('one Prometheus, two exporters, an agent, the rules and Alertmanager', 
     expect(trunk.labels.instance).toBe(agent.address);
     const all = received.flatMap((m) => m.body.alerts);
     expect(all.filter((a) => a.labels.instance === ready.address)).toEqual([]);
+  });
+
+  test('the inside alerts reach the on-call webhook: Asterisk down, emergency criteria (both hosts), calls unable to pass', async () => {
+    const firing = (name: string, instance: string) => () =>
+      Promise.resolve(received.filter((m) => m.path === '/pbx-oncall').flatMap((m) => m.body.alerts).find((a) => a.status === 'firing' && a.labels.alertname === name && a.labels.instance === instance));
+    const down = await eventually('PbxreadyAsteriskDown', firing('PbxreadyAsteriskDown', downAgent.address));
+    expect(down.annotations.summary).toBe(`${downAgent.address}: Asterisk is not running`);
+    expect(down.labels).toMatchObject({ severity: 'critical', customer: 'Globex', name: 'down' });
+    await eventually('PbxreadyEmergencyCriteriaMet (calls)', firing('PbxreadyEmergencyCriteriaMet', agent.address));
+    await eventually('PbxreadyEmergencyCriteriaMet (system down)', firing('PbxreadyEmergencyCriteriaMet', downAgent.address));
+    const calls = await eventually('PbxreadyCallsUnableToPass', firing('PbxreadyCallsUnableToPass', agent.address));
+    expect(calls.annotations.summary).toBe(`${agent.address}: 60% of the last hour's calls unable to pass`);
   });
 });
