@@ -8,6 +8,7 @@
 //   3. the database, with the credentials the host's files hold (never leaving the host)
 //   4. the CDR table's time-based figures, only when a calldate index makes them cheap
 
+import { parseSshConnection } from '../../shared/facts/session.js';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ASTERISK_RX_COMMANDS, ASTERISK_VERSION_COMMAND, asteriskFacts, type AsteriskRuns } from '../../shared/facts/asterisk.js';
@@ -92,6 +93,8 @@ function phase1(p: Phases): string[] {
     p.sec('df', CAP.listing, DF_SPACE),
     p.sec('df-i', CAP.listing, DF_INODES),
     p.sec('fds', CAP.listing * 2, ['sh', '-c', 'ls -l /proc/[0-9]*/fd 2>/dev/null | grep -e "^/proc/" -e " -> socket:"']),
+    // Where sshd saw this session come from (the check's vantage point, seen from the host).
+    `beg ssh-connection; printf '%s' "\${SSH_CONNECTION:-}" | head -c 200; fin 0`,
     `beg comms; for f in /proc/[0-9]*/comm; do p=\${f#/proc/}; p=\${p%/comm}; IFS= read -r c 2>/dev/null <"$f" && printf '%s %s\\n' "$p" "$c"; done; fin 0`,
   ];
 }
@@ -205,6 +208,8 @@ export async function collectAgentless(runner: PhaseRunner, options: AgentlessOp
   const hostRaw: HostRaw = { 'os-release': text(one.get('os-release')) };
   for (const f of HOST_PROC_FILES) hostRaw[f] = text(one.get(`proc:${f}`));
   facts.host = hostFacts(hostRaw);
+  const session = parseSshConnection(text(one.get('ssh-connection')));
+  if (session) facts.sshSession = session;
   if (!facts.host.hostname) problem('host facts', '/proc/sys/kernel/hostname gave no hostname');
 
   const df = one.get('df');

@@ -57,12 +57,13 @@ export const localRunner: PhaseRunner = (script) =>
   });
 
 /**
- * The facts two collectors must agree on exactly: everything but who collected, when, how long it
- * took, and what the clock moves between two runs (uptimes, load, free memory, and the bytes and
+ * The facts two collectors must agree on exactly: everything but who collected, when, over which
+ * SSH session, how long it took, and what the clock moves between two runs (uptimes, load, free memory, and the bytes and
  * inodes in use on filesystems other tests write to at the same time: sameDisks() bounds those).
  */
 export function comparable(r: AgentReport): Record<string, unknown> {
-  const { collector: _c, generatedAt: _g, durationMs: _d, timings: _t, host, database, disks, ...rest } = r;
+  // sshSession is where the collection came from (sshd's SSH_CONNECTION), not a fact of the host.
+  const { collector: _c, generatedAt: _g, durationMs: _d, timings: _t, sshSession: _s, host, database, disks, ...rest } = r;
   const { uptimeSeconds: _u, load: _l, memory: _m, ...hostRest } = host;
   const { uptimeSeconds: _du, ...db } = database;
   return { ...rest, host: hostRest, database: db, disks: disks.map((d) => ({ mount: d.mount, fs: d.fs, sizeBytes: d.sizeBytes, holds: d.holds, inodes: d.inodesFree === null })) };

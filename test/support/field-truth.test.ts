@@ -153,4 +153,16 @@ describe('where the check ran from: hairpin NAT, seen through the agent', () => 
     expect(run.code).toBe(1);
     expect(run.stdout).not.toContain(sshd.password);
   });
+
+  it('agentless over the same login (nothing installed) sees the same session → CHECKED_FROM_INSIDE', async () => {
+    const run = await runCliIn(
+      net.client,
+      args(['--ssh-user', sshd.user, '--ssh-password-env', PASSWORD_ENV, '--agent', 'agentless', '--agent-root', agent.path('test/fixtures/pbxware'), '--agent-asterisk-cmd', agent.path('test/fixtures/asterisk/ast20-pjsip/asterisk')]),
+      { [PASSWORD_ENV]: sshd.password },
+    );
+    const r = parse(run);
+    expect(r.agent?.collector, at(r, 'AGENT_UNAVAILABLE')?.message).toBe('agentless');
+    expect(r.agent?.sshSession).toMatchObject({ clientAddress: net.routerLan, serverAddress: net.pbxLan, serverPort: 2020 });
+    expect(at(r, 'CHECKED_FROM_INSIDE')).toMatchObject({ severity: 'warn', address: net.publicAddress });
+  });
 });
