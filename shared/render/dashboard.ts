@@ -2,8 +2,9 @@
 // previous run on top, then a grid of hosts × required ports coloured by state, verdict badges,
 // and filters by customer, tag and verdict (a small inline script; the page reads fine without it).
 
-import type { DriftSummary, HostSummary } from '../model.js';
+import type { DriftSummary, HostSummary, InsideSummary } from '../model.js';
 import type { PortState, Verdict } from '../model.js';
+import { formatBytes } from './document.js';
 import { BASE_CSS, htmlEscape } from './html.js';
 
 export interface DashboardRun {
@@ -42,6 +43,13 @@ td.p-na{background:#f6f8fa;color:var(--muted);text-align:center}
 .drift li.worse{color:var(--fail);font-weight:600}
 .counts span{margin-right:12px}
 tr[hidden]{display:none}
+td.i-ok{background:#dafbe1}
+td.i-warn{background:#fff8c5}
+td.i-fail{background:#ffebe9;color:var(--fail);font-weight:600}
+td.i-na{color:var(--muted);text-align:center}
+td.i-unavailable{background:#f6f8fa;color:var(--muted);font-style:italic}
+td.changed{outline:2px solid #0969da;outline-offset:-2px}
+.badge.emergency{background:var(--fail);margin-left:4px}
 `;
 
 const SCRIPT = `
@@ -82,12 +90,76 @@ function driftSection(drift: DriftSummary | null): string {
   return `<section id="drift">${head}<ul class="drift">${items}</ul>${more}</section>`;
 }
 
+// ---- the inside view's columns: disk, CDR, trunks (and Asterisk), backup ----
+
+const INSIDE_COLUMNS = ['disk', 'cdr', 'trunks', 'backup'] as const;
+type InsideColumn = (typeof INSIDE_COLUMNS)[number];
+const INSIDE_TITLE: Record<InsideColumn, string> = { disk: 'Disk', cdr: 'CDR', trunks: 'Trunks', backup: 'Backup' };
+/** Which drift kinds a column shows, so a cell that changed since the previous run is outlined. */
+const COLUMN_KINDS: Record<InsideColumn, readonly string[]> = { disk: ['disk_band'], cdr: ['cdr_growth'], trunks: ['trunk', 'asterisk'], backup: ['backup'] };
+
+interface Cell {
+  level: 'ok' | 'warn' | 'fail' | 'na';
+  text: string;
+  title?: string;
+}
+
+const rows = (n: number) => (n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)} M` : n >= 10_000 ? `${Math.round(n / 1000)} k` : String(n));
+
+function insideCell(i: InsideSummary, column: InsideColumn): Cell {
+  switch (column) {
+    case 'disk': {
+      const disks = i.disks ?? [];
+      if (!disks.length) return { level: 'na', text: '—' };
+      const rank = { ok: 0, warn: 1, fail: 2 } as const;
+      const worst = [...disks].sort((a, b) => rank[b.band] - rank[a.band] || b.usePercent - a.usePercent)[0]!;
+      return { level: worst.band, text: `${worst.usePercent}% ${worst.mount}`, title: disks.map((d) => `${d.mount} ${d.usePercent}% (${d.band})`).join(', ') };
+    }
+    case 'cdr': {
+      const c = i.cdr;
+      if (!c) return { level: 'na', text: '—' };
+      const parts = [c.rows !== null ? `${rows(c.rows)} rows` : null, c.bytes !== null ? formatBytes(c.bytes) : null].filter(Boolean);
+      return { level: 'ok', text: parts.join(' · ') || '?', title: c.table };
+    }
+    case 'trunks': {
+      if (i.asterisk === 'down') return { level: 'fail', text: 'Asterisk down' };
+      const trunks = i.trunks ?? [];
+      if (i.asterisk === null && !trunks.length) return { level: 'na', text: '—' };
+      if (!trunks.length) return { level: 'ok', text: 'none' };
+      const up = trunks.filter((t) => t.registered).length;
+      return { level: up === trunks.length ? 'ok' : 'fail', text: `${up}/${trunks.length} registered`, title: trunks.map((t) => `${t.name}: ${t.state}`).join(', ') };
+    }
+    case 'backup': {
+      const age = i.backupAgeDays !== null && i.backupAgeDays !== undefined ? ` (${i.backupAgeDays} d)` : '';
+      if (i.backup === 'ok') return { level: 'ok', text: `ok${age}` };
+      if (i.backup === 'old') return { level: 'warn', text: `old${age}` };
+      if (i.backup === 'missing') return { level: 'fail', text: 'missing' };
+      return { level: 'na', text: '—' };
+    }
+  }
+}
+
+function insideCells(h: HostSummary, changed: ReadonlySet<string> | undefined): string {
+  const i = h.inside;
+  if (!i) return INSIDE_COLUMNS.map((c) => `<td class="i-na" data-inside="${c}" title="no inside view in the inventory">·</td>`).join('');
+  if (i.unavailable !== undefined) {
+    return `<td class="i-unavailable" colspan="${INSIDE_COLUMNS.length}" data-inside="unavailable" title="${htmlEscape(i.unavailable)}">inside view unavailable (${htmlEscape(i.via)}): ${htmlEscape(i.unavailable)}</td>`;
+  }
+  return INSIDE_COLUMNS.map((c) => {
+    const cell = insideCell(i, c);
+    const moved = COLUMN_KINDS[c].some((k) => changed?.has(k)) ? ' changed' : '';
+    return `<td class="i-${cell.level}${moved}" data-inside="${c}" data-level="${cell.level}"${cell.title ? ` title="${htmlEscape(cell.title)}"` : ''}>${htmlEscape(cell.text)}</td>`;
+  }).join('');
+}
+
 export function renderDashboard(m: DashboardModel): string {
   const ports = new Set<number>();
   const customers = new Set<string>();
   const tags = new Set<string>();
   const counts: Record<Verdict, number> = { 'not-ready': 0, unknown: 0, warnings: 0, ready: 0 };
+  let anyInside = false;
   for (const h of m.hosts()) {
+    if (h.inside) anyInside = true;
     for (const p of h.ports) if (p.required) ports.add(p.port);
     if (h.customer) customers.add(h.customer);
     for (const t of h.tags) tags.add(t);
@@ -96,8 +168,16 @@ export function renderDashboard(m: DashboardModel): string {
   const columns = [...ports].sort((a, b) => a - b);
   const total = VERDICTS.reduce((n, v) => n + counts[v], 0);
 
+  // Drift kinds per host, from the drift shown on top (bounded by it), to outline the cells that moved.
+  const changedKinds = new Map<string, Set<string>>();
+  for (const c of m.drift?.changes ?? []) {
+    let set = changedKinds.get(c.key);
+    if (!set) changedKinds.set(c.key, (set = new Set()));
+    set.add(c.kind);
+  }
   const rows: string[] = [];
   for (const h of m.hosts()) {
+    const emergency = h.inside?.emergency?.length ? `<span class="badge emergency" title="${htmlEscape(h.inside.emergency.join('; '))}">EMERGENCY</span>` : '';
     const byPort = new Map(h.ports.map((p) => [p.port, p]));
     const cells = columns.map((port) => {
       const p = byPort.get(port);
@@ -108,7 +188,8 @@ export function renderDashboard(m: DashboardModel): string {
       `<tr data-key="${htmlEscape(h.key)}" data-verdict="${htmlEscape(h.verdict)}" data-customer="${htmlEscape(h.customer ?? '')}" data-tags="${htmlEscape(h.tags.join(' '))}">` +
         `<td class="host"><strong>${htmlEscape(h.key)}</strong>${h.key !== h.host ? `<br><small>${htmlEscape(h.host)}</small>` : ''}</td>` +
         `<td>${htmlEscape(h.customer ?? '')}</td><td>${htmlEscape(h.address)}</td><td>${htmlEscape(h.product)}</td>` +
-        `<td><span class="badge v-${htmlEscape(h.verdict)}" title="${htmlEscape(h.findings.join(', '))}">${htmlEscape(VERDICT_TEXT[h.verdict] ?? h.verdict)}</span></td>${cells.join('')}</tr>`,
+        `<td><span class="badge v-${htmlEscape(h.verdict)}" title="${htmlEscape(h.findings.join(', '))}">${htmlEscape(VERDICT_TEXT[h.verdict] ?? h.verdict)}</span>${emergency}</td>` +
+        `${anyInside ? insideCells(h, changedKinds.get(h.key)) : ''}${cells.join('')}</tr>`,
     );
   }
 
@@ -125,8 +206,8 @@ export function renderDashboard(m: DashboardModel): string {
       `<label>Customer <select id="f-customer"><option value="">all</option>${options(customers)}</select></label>` +
       `<label>Tag <select id="f-tag"><option value="">all</option>${options(tags)}</select></label>` +
       `<span><span id="shown">${total}</span> shown</span></div>`,
-    `<table id="hosts"><thead><tr><th>Host</th><th>Customer</th><th>Address</th><th>Product</th><th>Verdict</th>${columns.map((p) => `<th>${p}</th>`).join('')}</tr></thead><tbody>${rows.join('\n')}</tbody></table>`,
-    `<footer>pbxready ${htmlEscape(m.toolVersion)} — generated ${htmlEscape(m.generatedAt)}. Cells: green open, red closed (refused), amber filtered (no answer), · not required.</footer>`,
+    `<table id="hosts"><thead><tr><th>Host</th><th>Customer</th><th>Address</th><th>Product</th><th>Verdict</th>${anyInside ? INSIDE_COLUMNS.map((c) => `<th>${INSIDE_TITLE[c]}</th>`).join('') : ''}${columns.map((p) => `<th>${p}</th>`).join('')}</tr></thead><tbody>${rows.join('\n')}</tbody></table>`,
+    `<footer>pbxready ${htmlEscape(m.toolVersion)} — generated ${htmlEscape(m.generatedAt)}. Cells: green open, red closed (refused), amber filtered (no answer), · not required.${anyInside ? ' Inside view (the agent): worst disk by the agent\'s warn/fail bands, CDR table size, trunks registered (or Asterisk down), newest backup; outlined when it changed since the previous run.' : ''}</footer>`,
   ];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
