@@ -26,12 +26,15 @@ export function readerStatus(name: string, command: readonly string[], r: RunRes
   const base = { name, command: command.join(' ') };
   if (notFound(r)) return { ...base, status: 'not installed' };
   const text = `${r.stdout}\n${r.stderr}`;
-  if (notRunning && r.code !== 0 && notRunning.test(text)) return { ...base, status: 'not running', reason: text.trim().split('\n')[0]!.slice(0, 200) };
+  // fail2ban-client prefixes its words with a log header ("2026-01-01 10:00:00,123 fail2ban [12]: ERROR   ").
+  const firstLine = text.trim().split('\n')[0]!.replace(/^\d{4}-\d\d-\d\d [\d:,.]+\s+\S+\s+\[\d+\]:\s+(?:ERROR|WARNING|NOTICE)?\s*/, '').slice(0, 200);
+  if (notRunning && r.code !== 0 && notRunning.test(text)) return { ...base, status: 'not running', reason: firstLine };
   const failure = runFailure(r);
   if (failure) {
     // The tools' own words for "not root" are long; say it plainly.
     const denied = /permission denied|operation not permitted|you must be root|must be run as root/i.test(text);
-    return { ...base, status: 'unreadable', reason: denied ? `permission denied (needs root or CAP_NET_ADMIN): ${failure}` : failure };
+    const needs = ['iptables', 'ip6tables', 'nftables', 'ipset'].includes(name) ? 'root or CAP_NET_ADMIN' : 'root';
+    return { ...base, status: 'unreadable', reason: denied ? `permission denied (needs ${needs}): ${failure}` : failure };
   }
   return { ...base, status: 'read' };
 }

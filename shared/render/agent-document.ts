@@ -125,6 +125,24 @@ function customSection(r: AgentReport): Section | null {
   };
 }
 
+/** At most this many bans are listed in the document (the JSON has them all, up to the report's cap). */
+const MAX_BANS_SHOWN = 20;
+
+function firewallSection(r: AgentReport): Section | null {
+  const fw = r.firewall;
+  if (!fw && !r.publicAddresses?.length) return null;
+  const facts: Array<[string, string]> = [];
+  for (const reader of fw?.readers ?? []) facts.push([reader.command, reader.reason ? `${reader.status}: ${reader.reason}` : reader.status]);
+  if (fw) {
+    const rules = fw.tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0);
+    facts.push(['Rules read', `${rules} in ${fw.tables.length} table(s)${fw.uplink ? `; uplink ${fw.uplink}` : ''}`]);
+    const shown = fw.bans.slice(0, MAX_BANS_SHOWN).map((b) => `${b.address} (${b.by} ${b.jail})`);
+    facts.push(['Bans', fw.bans.length ? `${shown.join(', ')}${fw.bans.length > shown.length || fw.bansTruncated ? ', …' : ''}` : 'none']);
+  }
+  for (const p of r.publicAddressSources ?? []) facts.push(['Public address', `${p.address} (${p.source})`]);
+  return { title: 'Host firewall and public address', facts };
+}
+
 export function agentDocument(r: AgentReport): ReportDocument {
   const h = r.host;
   const sections: Section[] = [
@@ -144,6 +162,7 @@ export function agentDocument(r: AgentReport): ReportDocument {
     databaseSection(r),
     cdrSection(r),
     listeningSection(r),
+    firewallSection(r),
     customSection(r),
   ].filter((s): s is Section => s !== null);
   const product: Array<[string, string]> = [['Product', `${PRODUCT_TITLE[r.product.name] ?? r.product.name}${r.product.version ? ` ${r.product.version}` : ''}`]];

@@ -81,6 +81,16 @@ describe('a PBX whose own packet filter drops 2020, behind a router that forward
     expect(agent.report.listening.map((l) => l.port)).toEqual(expect.arrayContaining([81, 443, 2020]));
   });
 
+  test('the text report shows every reader\'s status and the bans', async () => {
+    const configFile = join(work, 'text.config.json');
+    writeFileSync(configFile, JSON.stringify({ fail2banCmd: f2b.client.join(' ') }));
+    const res = await runCmd(IP, ['netns', 'exec', net.pbx, process.execPath, AGENT_CLI, 'report', '--root', FIXTURE, '--asterisk-cmd', ASTERISK, '--config', configFile]);
+    const section = res.stdout.slice(res.stdout.indexOf('Host firewall and public address'));
+    expect(section).toMatch(/iptables-save:\s+read/);
+    expect(section).toMatch(/nft -j list ruleset:\s+read/);
+    expect(section).toContain(`${BANNED} (fail2ban pbx-ssh)`);
+  });
+
   test('2020: HOST_FIREWALL_BLOCKS naming the iptables rule and the nftables rule — not PORT_BLOCKED_UPSTREAM', () => {
     const p2020 = joint.ports.find((p) => p.port === 2020)!;
     expect(p2020.state).toBe('filtered');
