@@ -263,7 +263,7 @@ describe('GET /metrics of pbxready-agent serve', () => {
     beforeAll(async () => {
       // A namespace only for its host-side address: a local address that is not loopback.
       ns = await createNetns({});
-      s = await serve(['--listen', '0.0.0.0:0', '--metrics-without-token-on-loopback']);
+      s = await serve(['--listen', '0.0.0.0:0', '--insecure-listen', '--metrics-without-token-on-loopback']);
     });
     afterAll(async () => {
       await stop(s);
