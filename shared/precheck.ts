@@ -278,13 +278,15 @@ function activeCalls(agent: AgentReport): Item {
 
 function version(current: string | null, target: string | null): Item {
   const title = 'Current version vs target';
-  if (!target) return item('version', title, 'warn', `installed ${current ?? 'unknown'}; no target version given`, 'Name the target version (--to VERSION) so version-specific pre-checks can follow.');
+  if (!target) return item('version', title, 'warn', `installed ${current ?? 'unknown'}; no target version given`, 'Name the target version (--to VERSION): the installed version is compared with it.');
   if (!current) return item('version', title, 'unknown', `target ${target}; the installed version is unknown`);
   const cmp = compareVersions(current, target);
   if (cmp === null) return item('version', title, 'unknown', `installed ${current}, target ${target}: not comparable`);
   if (cmp === 0) return item('version', title, 'fail', `already on ${current}: there is nothing to upgrade to ${target}`, 'Choose a target version newer than the installed one.');
   if (cmp > 0) return item('version', title, 'fail', `installed ${current} is newer than the target ${target}: a downgrade is refused`, 'Choose a target version newer than the installed one.');
-  return item('version', title, 'pass', `${current} → ${target}; version-specific pre-checks for ${target} follow`);
+  // The vendor's version-specific pre-checks are not published, so this item promises none: the
+  // upgrade engineer makes them (README "The upgrade pre-check" says so).
+  return item('version', title, 'pass', `${current} → ${target}: an upgrade`);
 }
 
 function downtime(estimate: DowntimeEstimate | null): Item {

@@ -123,9 +123,10 @@ export interface SupportTerms {
   email: { support: string; emergency: string } | null;
   /** The words that mark an Emergency in the subject (the vendor's rule). */
   emergencyMarkers: readonly string[];
-  /** The vendor's clock: "CET" in its documents, with summer time. */
+  /** The vendor's clock ("CET" in Bicom's documents: Central European time, with summer time). */
   timeZone: string;
-  timeZoneLabel: string;
+  /** The locale whose short zone names read as the vendor's (en-GB: CET/CEST; en-US: CST). */
+  zoneNames: string;
   /** Business hours, in the vendor's time zone; outside them work is charged. */
   businessHours: readonly SupportWindow[];
   /** How soon a ticket is answered in business hours, in the vendor's words. */
@@ -145,7 +146,7 @@ const BICOM: SupportTerms = {
   email: { support: 'support@bicomsystems.com', emergency: 'emergency@bicomsystems.com' },
   emergencyMarkers: ['URGENT', 'EMERGENCY'],
   timeZone: 'Europe/Zagreb',
-  timeZoneLabel: 'CET',
+  zoneNames: 'en-GB',
   businessHours: [
     { from: 'Sun 23:00', to: 'Mon 07:00', label: 'Sunday–Monday overnight (the Americas/Australia)' },
     { from: 'Mon 07:00', to: 'Tue 06:00', label: 'Monday 7 AM – 6 AM CET next day' },
@@ -173,7 +174,7 @@ const ISSABEL_TERMS: SupportTerms = {
   email: null,
   emergencyMarkers: ['URGENT', 'EMERGENCY'],
   timeZone: 'America/Mexico_City',
-  timeZoneLabel: 'Mexico City time',
+  zoneNames: 'en-US',
   businessHours: (['Mon', 'Tue', 'Wed', 'Thu', 'Fri'] as const).map((d) => ({ from: `${d} 09:00` as WeekTime, to: `${d} 18:00` as WeekTime, label: 'Monday to Friday, 9 AM – 6 PM Mexico City time' })),
   reply: 'answers through its help desk, notifying by e-mail, from the support hours bought',
   outOfHours: 'outside them only the 24/7 on-demand plan answers, at a higher hourly rate (US$150 instead of US$100)',

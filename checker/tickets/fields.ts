@@ -37,6 +37,7 @@ function formFacts(form: TicketForm): Array<[string, string]> {
     const v = form.fields[key];
     if (v) rows.push([LABEL[key], v]);
   }
+  rows.push(...form.supportLimits);
   return rows;
 }
 

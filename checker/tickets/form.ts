@@ -7,7 +7,7 @@ import { oneOf } from '../../shared/cli/flags.js';
 import { VERDICT_LABEL } from '../../shared/render/document.js';
 import { sortFindings } from '../../shared/verdict.js';
 import { emergencySubject, emergencySuggestion, type EmergencySuggestion } from './emergency.js';
-import { productFields, reportHost, type ProductFields, type TicketReport } from './report.js';
+import { allFindings, productFields, reportHost, type ProductFields, type TicketReport } from './report.js';
 import { ticketIdOf } from './request.js';
 
 export const ISSUE_TYPES = { technical: 'Technical Issue', escalation: 'Escalation', feedback: 'Feedback' } as const;
@@ -30,6 +30,8 @@ export interface TicketForm {
   /** The ticket an escalation escalates (the vendor asks for its number). */
   escalates?: string;
   fields: ProductFields;
+  /** What limits the vendor's support for this installation (Issabel's version, its Call Center module), label → the finding's words. */
+  supportLimits: Array<[string, string]>;
 }
 
 export interface FormChoices {
@@ -105,9 +107,17 @@ export function decideForm(r: TicketReport, choices: FormChoices): FormDecision 
     priority: emergency ? 'urgent' : choices.priority ?? (issueType === 'escalation' ? 'high' : 'medium'),
     emergency,
     fields: productFields(r),
+    supportLimits: supportLimits(r),
   };
   if (escalates) form.escalates = escalates;
   return { form, suggestion, notes };
+}
+
+/** The findings that say the vendor's support is limited here, for the form's facts. */
+const SUPPORT_LIMIT_LABELS: Readonly<Record<string, string>> = { ISSABEL_VERSION_LIMITED: 'Support level', ISSABEL_CALLCENTER_EOL: 'Call Center module' };
+
+export function supportLimits(r: TicketReport): Array<[string, string]> {
+  return allFindings(r).flatMap((f) => (SUPPORT_LIMIT_LABELS[f.code] ? [[SUPPORT_LIMIT_LABELS[f.code]!, f.message] as [string, string]] : []));
 }
 
 /** The vendor asks an escalation for the number of the ticket it escalates; nothing else takes one. */

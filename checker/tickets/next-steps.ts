@@ -27,6 +27,11 @@ export function localWeekMinute(now: Date, timeZone: string): number {
   return day * DAY_MIN + Number(get('hour')) * 60 + Number(get('minute'));
 }
 
+/** The zone's short name at that instant: CET in winter, CEST in summer. */
+function zoneName(terms: SupportTerms, at: Date): string {
+  return new Intl.DateTimeFormat(terms.zoneNames, { timeZone: terms.timeZone, timeZoneName: 'short' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? terms.timeZone;
+}
+
 function showMinute(m: number, zone: string): string {
   const w = ((m % WEEK_MIN) + WEEK_MIN) % WEEK_MIN;
   const day = DAYS[Math.floor(w / DAY_MIN)]!;
@@ -58,7 +63,7 @@ export interface SupportMoment {
 
 export function supportMoment(terms: SupportTerms, now: Date): SupportMoment {
   const t = localWeekMinute(now, terms.timeZone);
-  const localTime = showMinute(t, terms.timeZoneLabel);
+  const localTime = showMinute(t, zoneName(terms, now));
   const windows = terms.businessHours.map((w) => ({ from: weekMinute(w.from), to: weekMinute(w.to), label: w.label }));
   const inside = windows.find((w) => (w.from <= w.to ? t >= w.from && t < w.to : t >= w.from || t < w.to));
   if (inside) return { localTime, window: inside.label, weekend: false, opensAt: null, opensIn: null };
@@ -67,7 +72,7 @@ export function supportMoment(terms: SupportTerms, now: Date): SupportMoment {
   const weekendDays = new Set((terms.weekend?.days ?? []).map((d) => DAYS.indexOf(d)));
   let weekend = false;
   for (let m = 0; m < wait && !weekend; m += 30) weekend = weekendDays.has(Math.floor(((t + m) % WEEK_MIN) / DAY_MIN));
-  return { localTime, window: null, weekend, opensAt: showMinute(t + wait, terms.timeZoneLabel), opensIn: showSpan(wait) };
+  return { localTime, window: null, weekend, opensAt: showMinute(t + wait, zoneName(terms, new Date(now.getTime() + wait * 60_000))), opensIn: showSpan(wait) };
 }
 
 export interface TicketSituation {

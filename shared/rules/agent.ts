@@ -3,6 +3,7 @@
 import { finding } from '../findings.js';
 import type { AgentReport, Finding } from '../model.js';
 import { formatBytes } from '../render/document.js';
+import { compareVersions } from '../precheck.js';
 import { ISSABEL_SUPPORT } from '../profiles.js';
 import { emergencyFindings, type EmergencyThresholds } from './emergency.js';
 import { vendorSourceFindings } from './host-firewall.js';
@@ -170,29 +171,12 @@ function sourceFindings(r: AgentFacts): Finding[] {
   return out;
 }
 
-/** "4.0.0-6" → [4, 0, 0]; null when the version does not start with a number. */
-export function versionNumbers(version: string): number[] | null {
-  const m = /^\s*v?(\d+(?:\.\d+)*)/i.exec(version);
-  return m ? m[1]!.split('.').map(Number) : null;
-}
-
-/** a < b, part by part (missing parts count as 0). */
-function olderThan(a: number[], b: number[]): boolean {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const x = a[i] ?? 0;
-    const y = b[i] ?? 0;
-    if (x !== y) return x < y;
-  }
-  return false;
-}
-
 /** Issabel's support depends on the version, and its Call Center module is at end of life. */
 function productSupportFindings(r: AgentFacts): Finding[] {
   if (r.product.name !== 'issabel') return [];
   const out: Finding[] = [];
-  const installed = r.product.version ? versionNumbers(r.product.version) : null;
-  const full = versionNumbers(ISSABEL_SUPPORT.fullFrom)!;
-  if (installed && olderThan(installed, full)) {
+  // An unreadable version says nothing either way (the finding needs evidence, not a guess).
+  if (r.product.version && compareVersions(r.product.version, ISSABEL_SUPPORT.fullFrom) === -1) {
     out.push(about('issabel version', finding('ISSABEL_VERSION_LIMITED', { version: r.product.version!, current: ISSABEL_SUPPORT.current })));
   }
   if (r.product.callCenter?.installed) out.push(about('issabel callcenter', finding('ISSABEL_CALLCENTER_EOL', { evidence: r.product.callCenter.evidence })));

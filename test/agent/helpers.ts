@@ -18,6 +18,8 @@ export const ASTERISK = {
 export const RPM = {
   modified: join(FIXTURES, 'rpm/issabel-modified/rpm'),
   clean: join(FIXTURES, 'rpm/issabel-clean/rpm'),
+  /** An older Issabel (2.5) with the Call Center module's package installed. */
+  callcenter: join(FIXTURES, 'rpm/issabel-callcenter/rpm'),
 };
 
 export const silentLog = pino({ level: 'silent' });

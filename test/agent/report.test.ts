@@ -177,6 +177,21 @@ describe('rpm -V of the product\'s packages (--rpm-cmd: recorded output, paths a
     expect(codes(r)).not.toContain('CUSTOM_DEVELOPMENT_FOUND');
   });
 
+  test('Issabel\'s support level: an older version and the Call Center module (rpm -q) are findings; a current one without it is not', async () => {
+    const old = await report({ root: fixtureRoot('issabel'), asteriskCmd: ASTERISK.chansip18, rpmCmd: RPM.callcenter, ...tcp() });
+    expect(old.product.version).toBe('2.5.0-3');
+    expect(old.product.callCenter).toEqual({ installed: true, evidence: 'rpm -q issabel-callcenter: 2.2.0-4' });
+    expect(old.findings.find((f) => f.code === 'ISSABEL_VERSION_LIMITED')).toMatchObject({
+      severity: 'warn',
+      message: 'Issabel 2.5.0-3 is older than Issabel 4.0: Issabel gives older versions a limited level of support.',
+    });
+    expect(old.findings.find((f) => f.code === 'ISSABEL_CALLCENTER_EOL')?.message).toBe("Issabel's Call Center module is installed (rpm -q issabel-callcenter: 2.2.0-4); it is at end of life, and support is limited on versions that include it.");
+    const current = await report({ root: fixtureRoot('issabel'), asteriskCmd: ASTERISK.chansip18, rpmCmd: RPM.clean, ...tcp() });
+    expect(current.product.callCenter).toEqual({ installed: false, evidence: 'rpm: package issabel-callcenter is not installed' });
+    expect(codes(current)).not.toContain('ISSABEL_VERSION_LIMITED');
+    expect(codes(current)).not.toContain('ISSABEL_CALLCENTER_EOL');
+  });
+
   test('without --rpm-cmd under --root, rpm is not asked: "not measured", no finding', async () => {
     const r = await report({ root: fixtureRoot('issabel'), asteriskCmd: ASTERISK.chansip18, ...tcp() });
     expect(r.custom!.packageCheck).toMatchObject({ measured: false });

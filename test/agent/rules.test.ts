@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import type { AgentReport } from '../../shared/model.js';
 import { AGENT_THRESHOLDS, agentFindings, agentThresholds, type AgentFacts } from '../../shared/rules/agent.js';
 import { isUnableToPass } from '../../shared/rules/emergency.js';
+import { callCenterFacts } from '../../shared/facts/product.js';
 import { agentReport } from '../fixtures/reports.js';
 
 const GiB = 1024 ** 3;
@@ -152,4 +153,45 @@ test('unreadable sources, DB, CDR and product each name the reason', () => {
       'Could not read /etc/issabel.conf: permission denied.',
     ]),
   );
+});
+
+describe("Issabel's support level: ISSABEL_VERSION_LIMITED below the current line, ISSABEL_CALLCENTER_EOL with the module", () => {
+  const issabel = (version: string | null, callCenter?: { installed: boolean; evidence: string }) =>
+    facts({ product: { name: 'issabel', version, ...(callCenter ? { callCenter } : {}) } });
+  test.each([
+    ['2.5.0-3', ['ISSABEL_VERSION_LIMITED:warn']],
+    ['3.9', ['ISSABEL_VERSION_LIMITED:warn']],
+    ['4.0.0-6', []],
+    ['5.0.1', []],
+    // No number, no claim: the finding needs a version it can compare.
+    ['unknown', []],
+  ] as const)('version %s', (version, expected) => {
+    expect(codes(issabel(version))).toEqual(expected);
+  });
+  test('no version: nothing said about the level', () => {
+    expect(codes(issabel(null))).toEqual([]);
+  });
+  test('the Call Center module installed (and only then)', () => {
+    expect(codes(issabel('4.0.0-6', { installed: true, evidence: '/opt/issabel/dialer exists' }))).toEqual(['ISSABEL_CALLCENTER_EOL:warn']);
+    expect(codes(issabel('4.0.0-6', { installed: false, evidence: 'rpm: package issabel-callcenter is not installed' }))).toEqual([]);
+  });
+  test('PBXware is never judged by Issabel\'s table', () => {
+    expect(codes(facts({ product: { name: 'pbxware', version: '2.0', callCenter: { installed: true, evidence: 'x' } } }))).toEqual([]);
+  });
+});
+
+describe('callCenterFacts: rpm -q first, the module\'s paths when rpm cannot tell', () => {
+  const ran = (code: number | null, stdout: string, error?: string) => ({ code, stdout, stderr: '', ...(error ? { error } : {}) });
+  test.each([
+    [ran(0, '2.2.0-4'), [], { installed: true, evidence: 'rpm -q issabel-callcenter: 2.2.0-4' }],
+    [ran(1, 'package issabel-callcenter is not installed'), [], { installed: false, evidence: 'rpm: package issabel-callcenter is not installed' }],
+    // rpm says no but the module's files are there (installed by hand): the files win.
+    [ran(1, 'package issabel-callcenter is not installed'), ['/opt/issabel/dialer'], { installed: true, evidence: '/opt/issabel/dialer exists' }],
+    [null, ['/opt/issabel/dialer', '/var/www/html/modules/agent_console'], { installed: true, evidence: '/opt/issabel/dialer, /var/www/html/modules/agent_console exist' }],
+    [null, [], { installed: false, evidence: 'none of /opt/issabel/dialer, /var/www/html/modules/agent_console exists (rpm not asked)' }],
+    // rpm failed to run and no paths: it cannot be told.
+    [ran(null, '', 'timed out after 3000 ms'), [], null],
+  ] as const)('%j + %j', (rpm, paths, expected) => {
+    expect(callCenterFacts(rpm, paths)).toEqual(expected);
+  });
 });

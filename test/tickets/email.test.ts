@@ -115,7 +115,7 @@ describe('ticket email → .eml (read back by Python\'s email package)', () => {
     expect(leaves(m.root).flatMap((p) => p.defects)).toEqual([]);
     expect(text!.content).toMatch(/^Calls drop after 30 seconds since Monday\. {2}\nOnly on the SIP trunk\.\n\n- \*\*Issue type:\*\* Technical Issue\n/);
     expect(text!.content).toContain('## pbxready check — pbx1.customer.example');
-    expect(text!.content).toMatch(/## What happens next\n\n- Now \((Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) \d\d:\d\d CET\) /);
+    expect(text!.content).toMatch(/## What happens next\n\n- Now \((Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) \d\d:\d\d CES?T\) /);
     expect(text!.content!.indexOf('## What happens next')).toBeGreaterThan(text!.content!.indexOf('### Findings'));
     expect(html!.content).toContain('<p>Calls drop after 30 seconds since Monday.<br>Only on the SIP trunk.</p>');
     expect(html!.content).toContain('<h2>What happens next</h2>');

@@ -127,3 +127,35 @@ describe('the form and the requests', () => {
     expect(text).not.toContain('osticket-key-0123456789');
   });
 });
+
+describe("Issabel's support limits in the ticket form", () => {
+  it('ISSABEL_VERSION_LIMITED and ISSABEL_CALLCENTER_EOL head the description as the form\'s facts; PBXware has none', () => {
+    const base = agentReport({ emergency: false });
+    const issabel = {
+      ...base,
+      product: { name: 'issabel' as const, version: '2.5.0-3', callCenter: { installed: true, evidence: 'rpm -q issabel-callcenter: 2.2.0-4' } },
+      findings: [
+        finding('ISSABEL_VERSION_LIMITED', { version: '2.5.0-3', current: 'Issabel 4.0' }),
+        finding('ISSABEL_CALLCENTER_EOL', { evidence: 'rpm -q issabel-callcenter: 2.2.0-4' }),
+      ],
+    };
+    const { form } = decideForm(parse(issabel), { requester: { email: 'a@b.example' } });
+    expect(form.fields.product).toBe('Issabel');
+    expect(form.supportLimits).toEqual([
+      ['Support level', 'Issabel 2.5.0-3 is older than Issabel 4.0: Issabel gives older versions a limited level of support.'],
+      ['Call Center module', "Issabel's Call Center module is installed (rpm -q issabel-callcenter: 2.2.0-4); it is at end of life, and support is limited on versions that include it."],
+    ]);
+    const req = freshdeskCreateRequest(ticketContent(parse(issabel)), form, { customFields: {}, issueTypes: { technical: 'Technical Issue', escalation: 'Escalation', feedback: 'Feedback' } });
+    const description = req.body.kind === 'multipart' ? req.body.parts.find((p) => p.name === 'description') : undefined;
+    expect(description && 'value' in description ? description.value : '').toContain('<li><b>Support level:</b> Issabel 2.5.0-3 is older than Issabel 4.0');
+    expect(decideForm(checkReport({ agent: base }), { requester: { email: 'a@b.example' } }).form.supportLimits).toEqual([]);
+  });
+
+  it('a subject with an emergency word needs --emergency; the default subject leaves such codes out unless it is one', () => {
+    const r = checkReport({ agent: agentReport({ emergency: true }) });
+    expect(() => decideForm(r, { requester: { email: 'a@b.example' }, subject: 'urgent: trunk down' })).toThrow('--subject "urgent: trunk down" holds URGENT or EMERGENCY');
+    r.findings.push(finding('EMERGENCY_CRITERIA_MET', { criterion: 'system down', evidence: 'Asterisk is not running' }));
+    expect(decideForm(r, { requester: { email: 'a@b.example' } }).form.subject).not.toMatch(/URGENT|EMERGENCY/i);
+    expect(decideForm(r, { requester: { email: 'a@b.example' }, emergency: true }).form.subject).toMatch(/^EMERGENCY: .*EMERGENCY_CRITERIA_MET/);
+  });
+});
