@@ -2,11 +2,16 @@
 //   - the product decided from all the evidence: a SERVERware GUI with 2222 dropped is not-ready for
 //     2222; a PBXware with 2020 dropped but 22 and 443 open is not-ready (not taken for Issabel); with
 //     no GUI recognised the doubt is said and the union of the candidates' ports is required;
+//   - system down from outside: every required port refused while the host answers is emergency
+//     evidence (and the ticket suggests an Emergency); every port dropped is not;
 //   - where the check ran from: a directly connected target → CHECKED_FROM_INSIDE (warn; info with
 //     --allow-private); a hairpin-NAT router whose public address forwards to the PBX, checked from
 //     the LAN: ready-looking from outside alone, CHECKED_FROM_INSIDE once the real agent, run over
 //     --agent ssh on the PBX, reports the router's private address as the SSH client.
 
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckReport, Finding } from '../../shared/model.js';
 import { installAgentCopy, type AgentCopy } from '../harness/agent-copy.js';
@@ -82,6 +87,36 @@ describe('--product auto decided from all the evidence', () => {
     expect(required(r)).toEqual([22, 80, 81, 443, 2020, 2222]);
     expect(at(r, 'PORT_FILTERED', 2020)).toBeDefined();
     expect(r.verdict).toBe('not-ready');
+  });
+});
+
+describe('system down, seen from outside', () => {
+  it('every PBXware port refused while the host answers → EMERGENCY_CRITERIA_MET "system down"; a ticket suggests (never applies) an Emergency', async () => {
+    const h = await host({ http: { 8080: PAGES.pbxware } });
+    const dir = await mkdtemp(join(tmpdir(), `pbxready-field-${process.pid}-`));
+    try {
+      const file = join(dir, 'check.json');
+      const run = await runCli(CHECKER_CLI, ['check', h.address, '--product', 'pbxware', '--allow-private', ...FAST, '--output', file]);
+      expect(run.code).toBe(2);
+      const r = JSON.parse(await readFile(file, 'utf8')) as CheckReport;
+      const met = at(r, 'EMERGENCY_CRITERIA_MET');
+      expect(met).toMatchObject({ severity: 'fail', subject: 'system down' });
+      expect(met!.message).toBe(
+        'The vendor\'s emergency criterion "system down" is met: from outside every required port is dead (80 closed, 81 closed, 443 closed, 2020 closed) while the host still answers: it refuses 80, 81, 443, 2020 (a TCP reset: nothing listens).',
+      );
+      const ticket = await runCli(CHECKER_CLI, ['ticket', 'create', '--provider', 'freshdesk', '--base-url', 'https://desk.example', '--requester', 'pat@reseller.example', '--dry-run', file]);
+      expect(ticket.stdout).toContain('Emergency suggested: EMERGENCY_CRITERIA_MET: The vendor\'s emergency criterion "system down" is met');
+      expect(ticket.stdout).toContain('Not applied: pass --emergency');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('every port dropped: a firewall looks the same as a dead host, so no emergency evidence (HOST_UNREACHABLE)', async () => {
+    const h = await host({ drop: [80, 81, 443, 2020, 3306, 5038] });
+    const r = parse(await runCli(CHECKER_CLI, ['check', h.address, '--product', 'pbxware', '--allow-private', '--no-icmp', '--timeout-ms', '800', '--format', 'json']));
+    expect(at(r, 'HOST_UNREACHABLE')).toBeDefined();
+    expect(at(r, 'EMERGENCY_CRITERIA_MET')).toBeUndefined();
   });
 });
 
