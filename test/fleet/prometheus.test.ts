@@ -22,6 +22,7 @@ import { eventually, hashmod, query, startAlertmanager, startPrometheus, type Ru
 const DEPLOY = join(REPO, 'deploy/prometheus');
 const FIXTURES = join(REPO, 'test/fixtures');
 const TOKEN = `fleet-agent-token-${process.pid}-0123456789`;
+const PROBE_TOKEN = `fleet-probe-token-${process.pid}-0123456789`;
 const dir = mkdtempSync(join(tmpdir(), `pbxready-prom-fleet-${process.pid}-`));
 
 interface Proc {
@@ -92,9 +93,13 @@ beforeAll(async () => {
   ready = await createNetns({ open: [80, 81, 443, 2020] });
   dropped = await createNetns({ open: [80, 81, 443, 2020], drop: [2020] });
 
-  // Two exporters, each a stateless probe server. --probes tcp: port states only (the listeners are silent).
+  // Two exporters, each a stateless probe server, fenced as the README says: the fleet's ranges
+  // only (here the test namespaces and loopback, hence --allow-private) and a token for /probe.
+  // --probes tcp: port states only (the listeners are silent).
+  writeFileSync(join(dir, 'probe.token'), `${PROBE_TOKEN}\n`, { mode: 0o600 });
   for (let i = 0; i < 2; i++) {
-    exporters.push(await startProc(CHECKER_CLI, ['exporter', '--listen', '127.0.0.1:0', '--allow-private', '--probes', 'tcp', '--timeout-ms', '1000'], /listening on (127\.0\.0\.1:\d+)/));
+    const fence = ['--allow-private', '--allow-targets', '10.231.0.0/16,127.0.0.0/8', '--probe-token-file', join(dir, 'probe.token')];
+    exporters.push(await startProc(CHECKER_CLI, ['exporter', '--listen', '127.0.0.1:0', ...fence, '--probes', 'tcp', '--timeout-ms', '1000'], /listening on (127\.0\.0\.1:\d+)/));
   }
 
   // The PBXware database the fixture's pbxware.ini names, with a bad last hour.
@@ -157,6 +162,7 @@ beforeAll(async () => {
   probes.scrape_timeout = '2s';
   probes.file_sd_configs[0].files = [join(dir, 'sd', '*.json')];
   probes.file_sd_configs[0].refresh_interval = '1s';
+  probes.authorization.credentials_file = join(dir, 'probe.token');
   for (const r of probes.relabel_configs) if (r.target_label === '__address__' && r.regex !== undefined) r.replacement = exporters[Number(r.regex)]!.address;
   job('pbxready_exporter').static_configs[0].targets = exporters.map((e) => e.address);
   const agents = job('pbxready_agent');
@@ -193,6 +199,11 @@ describe('one Prometheus, two exporters, an agent, the rules and Alertmanager', 
     const groups = JSON.parse(readFileSync(sdFile, 'utf8')) as Array<{ targets: string[]; labels: Record<string, string> }>;
     expect(groups.flatMap((g) => g.targets).sort()).toEqual([...targets].sort());
     expect(groups.find((g) => g.targets.includes(ready.address))!.labels).toEqual({ customer: 'Acme', name: 'hq', tags: ',eu,gold,', product: 'pbxware', __param_module: 'pbxware' });
+  });
+
+  test('the exporters are fenced: /probe without the token is refused, so Prometheus probes with it', async () => {
+    const res = await fetch(`http://${exporters[0]!.address}/probe?target=${ready.address}&module=pbxware`);
+    expect(res.status).toBe(401);
   });
 
   test('every target is probed by the exporter its hash picks, and both exporters probe', async () => {
