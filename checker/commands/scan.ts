@@ -27,7 +27,7 @@ import { HEARTBEAT_MS } from '../history/store.js';
 import { PathError, fsCause } from '../../shared/cli/paths.js';
 import { runScan } from '../scan/engine.js';
 import type { ScanTarget } from '../scan/host-check.js';
-import { countEntries, inventoryFormat, readInventory } from '../scan/inventory-source.js';
+import { inventoryFormat, openInventory } from '../scan/inventory-source.js';
 import { planConcurrency, readFdLimit } from '../scan/limits.js';
 import { noticesOf, postNotice } from '../scan/notify.js';
 import { NOTIFY_EMAIL_FLAGS, mailNotice, parseNotifyEmailFlags } from '../scan/notify-email.js';
@@ -122,7 +122,8 @@ export const scan = defineCommand({
     // The history first: a --db that cannot be opened is said before the inventory is even read.
     const store = openStore(argv.db);
     const invFormat = await inventoryFormat(argv.inventory);
-    const total = await countEntries(argv.inventory, invFormat);
+    const inventory = await openInventory(argv.inventory, invFormat);
+    const total = inventory.total;
     const started = Date.now();
     // The resolved path is the inventory's identity in the history: drift compares its runs only.
     let runId: number;
@@ -153,12 +154,13 @@ export const scan = defineCommand({
     const tally = new ScanTally();
     const progress = format === 'text' && wantsProgress(process.stderr, process.env) ? new ProgressBar(process.stderr, total) : null;
     let invalidSeen = 0;
+    let duplicates = 0;
     let finished = false;
     const onSignal = (sig: NodeJS.Signals) => {
       if (abort.signal.aborted) {
         // The second signal (e.g. the first is stuck behind a paused `| less`): leave now, but
         // never with the run left 'running' in the history.
-        if (!finished) store.finishRun(runId, { status: 'interrupted', finishedAt: new Date().toISOString(), hostsTotal: total, invalidEntries: invalidSeen });
+        if (!finished) store.finishRun(runId, { status: 'interrupted', finishedAt: new Date().toISOString(), hostsTotal: total - duplicates, invalidEntries: invalidSeen });
         store.close();
         process.stderr.write(`pbxready scan: ${sig} again: exiting now; run ${runId} recorded as interrupted\n`);
         process.exit(130);
@@ -178,7 +180,7 @@ export const scan = defineCommand({
     });
     try {
       const outcome = await runScan(
-        readInventory(argv.inventory, invFormat),
+        inventory.items(),
         { product, ...(ports ? { ports } : {}), probes, timing: { floorMs, ceilingMs }, allowPrivate, hostsInFlight: plan.hostsInFlight, perHostConcurrency: perHost, signal: abort.signal, inside },
         {
           onReport: async (report, entry, insideOutcome) => {
@@ -198,6 +200,8 @@ export const scan = defineCommand({
           },
           onInvalid: (e) => {
             invalidSeen++;
+            // Line formats are counted without holding every key: a repeated one is known only now.
+            if (e.reason.startsWith('duplicate of line')) duplicates++;
             progress?.interrupt();
             process.stderr.write(`${secrets.scrub(`INVENTORY_ENTRY_INVALID ${finding('INVENTORY_ENTRY_INVALID', { line: e.line, reason: e.reason }).message}`)}\n`);
           },
@@ -229,7 +233,7 @@ export const scan = defineCommand({
         const reason = `${failedAt}: ${storeFailure}`;
         let marked = true;
         try {
-          store.finishRun(runId, { status: 'interrupted', reason, finishedAt: new Date().toISOString(), hostsTotal: total, invalidEntries: outcome.invalid });
+          store.finishRun(runId, { status: 'interrupted', reason, finishedAt: new Date().toISOString(), hostsTotal: total - duplicates, invalidEntries: outcome.invalid });
         } catch {
           marked = false;
         }
@@ -238,7 +242,7 @@ export const scan = defineCommand({
         process.exitCode = 3;
         return;
       }
-      store.finishRun(runId, { status: outcome.interrupted ? 'interrupted' : 'complete', finishedAt: new Date().toISOString(), hostsTotal: total, invalidEntries: outcome.invalid });
+      store.finishRun(runId, { status: outcome.interrupted ? 'interrupted' : 'complete', finishedAt: new Date().toISOString(), hostsTotal: total - duplicates, invalidEntries: outcome.invalid });
       finished = true;
       if (outcome.interrupted) {
         const f = finding('SCAN_INTERRUPTED', { done: outcome.done, total });

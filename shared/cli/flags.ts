@@ -36,6 +36,12 @@ export function parsePort(value: unknown, flag = 'port'): number {
   return n;
 }
 
+/**
+ * Ports one host may be asked for. Support needs a handful; 1-65535 against one PBX is a port scan
+ * that intrusion protection bans, and 65k probes per host would hold a fleet scan for hours.
+ */
+export const MAX_PORTS_PER_HOST = 256;
+
 export function parsePortList(value: unknown, flag = '--ports'): number[] {
   const parts = String(value).split(',').map((p) => p.trim()).filter((p) => p.length > 0);
   if (parts.length === 0) throw new UsageError(`${flag} is empty`);
@@ -46,9 +52,11 @@ export function parsePortList(value: unknown, flag = '--ports'): number[] {
       const a = parsePort(range[1], flag);
       const b = parsePort(range[2], flag);
       if (b < a) throw new UsageError(`${flag} range "${part}" runs backwards`);
+      if (b - a + 1 > MAX_PORTS_PER_HOST) throw new UsageError(`${flag} range "${part}" has ${b - a + 1} ports; at most ${MAX_PORTS_PER_HOST} per host`);
       for (let p = a; p <= b; p++) ports.add(p);
     } else ports.add(parsePort(part, flag));
   }
+  if (ports.size > MAX_PORTS_PER_HOST) throw new UsageError(`${flag} names ${ports.size} ports; at most ${MAX_PORTS_PER_HOST} per host`);
   return [...ports].sort((x, y) => x - y);
 }
 
