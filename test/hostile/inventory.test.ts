@@ -51,9 +51,9 @@ describe('inventories scale (case 8)', () => {
     const out = createWriteStream(path);
     for (let i = 1; i <= 1_000_000; i++) {
       const line = `${addr(i)} pbxware name=host-${String(i).padStart(7, '0')} customer=customer-with-a-long-name-${i % 977} tags=eu,gold,tier-one,nightly ssh_user=root\n`;
-      if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
-    await new Promise((r) => out.end(r));
+    await new Promise<void>((r) => out.end(() => r()));
     const run = await scanUntil(['--inventory', path, '--db', join(tmp.dir, 'big.db'), ...SCAN], 3);
     expect(run.reports).toBeGreaterThanOrEqual(3);
     expect(run.stderr).toMatch(/SCAN_INTERRUPTED The scan was interrupted after \d+ of 1000000 hosts/);
