@@ -18,6 +18,14 @@ export interface SshCredentials {
 
 export type ProbeSet = 'full' | 'tcp';
 
+/** Adaptive connect windows: the first attempt's, a filtered port's retry, and the answers that refine them. */
+export interface ConnectTiming {
+  firstTimeout(): number;
+  retryTimeout(firstMs: number): number;
+  /** The connect time of an answer (open or refused). */
+  sample(rttMs: number): void;
+}
+
 export interface CheckOptions {
   /** Name or address as the user gave it (SNI, certificate name match, known_hosts lookup). */
   host: string;
@@ -40,6 +48,8 @@ export interface CheckOptions {
   icmp?: boolean;
   /** Fleet scans: retry a filtered port once, keeping both attempts as evidence. */
   retryFiltered?: boolean;
+  /** Fleet scans: each connect's window adapts to the host's round-trip time (checker/scan/timing.ts), within timeoutMs. */
+  connectTiming?: ConnectTiming;
   /** Fleet scans: addresses already resolved (skip DNS). */
   addresses?: string[];
   signal?: AbortSignal;

@@ -3,6 +3,7 @@
 // Reused by `pbxready check`, the fleet scan and the exporter: a failing host becomes findings,
 // never an exception. Only bad input (an unreadable --known-hosts file) throws, as a UsageError.
 
+import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { finding } from '../shared/findings.js';
 import type { CheckReport, HttpFacts, IcmpResult, PortAttempt, PortResult, SshFacts, TlsFacts, VantagePoint } from '../shared/model.js';
@@ -19,9 +20,9 @@ import { DnsFailure, resolveHost, type Resolver } from './probes/dns.js';
 import { httpTimedOut, probeHttp, type HttpTarget } from './probes/http.js';
 import { ICMP_SLACK_MS, probeIcmp, type IcmpTarget } from './probes/icmp.js';
 import { loadKnownHosts, type KnownHostEntry } from './probes/known-hosts.js';
-import { deadline, withDeadline, type Deadline, type Probe } from './probes/probe.js';
+import { deadline, linked, withDeadline, type Deadline, type Probe } from './probes/probe.js';
 import { localNetworks, probeRoute, type RouteTarget } from './probes/route.js';
-import { probeSsh, type SshProbeContext, type SshTarget } from './probes/ssh.js';
+import type { SshProbeContext, SshTarget } from './probes/ssh.js';
 import { probeTcp, type TcpTarget } from './probes/tcp.js';
 import { probeTls, type TlsTarget } from './probes/tls.js';
 
@@ -52,7 +53,8 @@ export const DEFAULT_DEPS: CheckDeps = Object.freeze({
   tcp: probeTcp,
   tls: probeTls,
   http: probeHttp,
-  ssh: probeSsh,
+  // ssh2 is the heaviest import of all; loaded on the first SSH probe (a port-only scan never makes one).
+  ssh: async (target: SshTarget, context: SshProbeContext) => (await import('./probes/ssh.js')).probeSsh(target, context),
   icmp: probeIcmp,
   loadKnownHosts,
   now: () => new Date(),
@@ -60,6 +62,8 @@ export const DEFAULT_DEPS: CheckDeps = Object.freeze({
 
 interface Probing {
   options: CheckOptions;
+  /** This check's stop: follows options.signal through one link, so probe deadlines hang on a short list. */
+  stop: AbortSignal;
   deps: CheckDeps;
   limit: Limit;
   knownHosts: KnownHostEntry[] | undefined;
@@ -69,11 +73,11 @@ interface Probing {
 
 /**
  * The one place a probe gets its deadline: a connection slot under the per-host cap first, then
- * one --timeout-ms window from the moment it dials (time spent queued is not counted), also ended
- * by the check's own stop signal.
+ * one window from the moment it dials (time spent queued is not counted) — --timeout-ms, or the
+ * fleet's adaptive connect timeout, asked for then — also ended by the check's own stop signal.
  */
-function bounded<T>(ctx: Probing, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  return ctx.limit(() => withDeadline(ctx.options.timeoutMs, ctx.options.signal, run));
+function bounded<T>(ctx: Probing, run: (signal: AbortSignal) => Promise<T>, windowMs?: () => number): Promise<T> {
+  return ctx.limit(() => withDeadline(windowMs ? Math.min(windowMs(), ctx.options.timeoutMs) : ctx.options.timeoutMs, ctx.stop, run));
 }
 
 /** What the service probes of one port found; the check puts it into the PortResult. */
@@ -81,7 +85,8 @@ type ServiceFacts = Pick<PortResult, 'tls' | 'http' | 'ssh'>;
 type ServiceProbe = (ctx: Probing, address: string, dial: number, spec: PortSpec) => Promise<ServiceFacts>;
 
 async function sshOf(ctx: Probing, address: string, dial: number, withCredentials: boolean): Promise<SshFacts> {
-  const { host, ssh, sshFingerprint, timeoutMs, signal: stop } = ctx.options;
+  const { host, ssh, sshFingerprint, timeoutMs } = ctx.options;
+  const { stop } = ctx;
   const target: SshTarget = { address, port: dial, host };
   if (withCredentials && ssh) target.credentials = ssh;
   if (sshFingerprint) target.expectedFingerprint = sshFingerprint;
@@ -145,8 +150,20 @@ const SERVICE_PROBES: Record<PortResult['purpose'], ServiceProbe | null> = {
   exposure: null,
 };
 
+/**
+ * A connect, and with retryFiltered a second one when the first heard nothing. Under a fleet's
+ * connectTiming each attempt's window is the host's adaptive timeout (the retry's longer, from
+ * what is known by then), and every answer is an RTT sample for the host and the fleet.
+ */
 async function connect(ctx: Probing, address: string, dial: number): Promise<PortAttempt[]> {
-  const attempt = () => bounded(ctx, (signal) => ctx.deps.tcp({ address, port: dial }, { signal }));
+  const timing = ctx.options.connectTiming;
+  let firstMs = 0;
+  const window = timing && ((): number => (firstMs === 0 ? (firstMs = timing.firstTimeout()) : timing.retryTimeout(firstMs)));
+  const attempt = async () => {
+    const a = await bounded(ctx, (signal) => ctx.deps.tcp({ address, port: dial }, { signal }), window);
+    if (timing && a.state !== 'filtered' && a.latencyMs !== null) timing.sample(a.latencyMs);
+    return a;
+  };
   const first = await attempt();
   if (first.state !== 'filtered' || !ctx.options.retryFiltered) return [first];
   return [first, await attempt()];
@@ -157,13 +174,7 @@ async function probePort(ctx: Probing, address: string, spec: PortSpec): Promise
   const attempts = await connect(ctx, address, dial);
   const decisive = attempts.find((a) => a.state !== 'filtered') ?? attempts[attempts.length - 1]!;
   const service = SERVICE_PROBES[spec.purpose];
-  let facts: ServiceFacts = {};
-  if (decisive.state === 'open' && ctx.options.probes === 'full' && service) {
-    ctx.deps.debug?.('service probe', { address, port: spec.port, dial, purpose: spec.purpose });
-    facts = await service(ctx, address, dial, spec);
-  }
-  // What the host said enters the report here: controls out, lengths capped (shared/sanitize.ts).
-  return cleanDeep<PortResult>({
+  const result: PortResult = {
     port: spec.port,
     address,
     purpose: spec.purpose,
@@ -172,8 +183,14 @@ async function probePort(ctx: Probing, address: string, spec: PortSpec): Promise
     reason: decisive.reason,
     latencyMs: decisive.latencyMs,
     ...(attempts.length > 1 ? { attempts } : {}),
-    ...facts,
-  });
+  };
+  if (decisive.state === 'open' && ctx.options.probes === 'full' && service) {
+    ctx.deps.debug?.('service probe', { address, port: spec.port, dial, purpose: spec.purpose });
+    // What the host said enters the report here: controls out, lengths capped (shared/sanitize.ts).
+    // The rest of the result is ours (the address we dialled, the kernel's answer, our wording).
+    Object.assign(result, cleanDeep(await service(ctx, address, dial, spec)));
+  }
+  return result;
 }
 
 /** The ports to probe: --ports, else the chosen profile, else (auto) every profile's; exposure ports always. */
@@ -187,6 +204,15 @@ const NOT_MEASURED: IcmpResult = { measured: false, reason: 'not requested', ali
 const NOWHERE: VantagePoint = { addresses: [], inside: false, evidence: [] };
 
 export async function runCheck(options: CheckOptions, deps: CheckDeps = DEFAULT_DEPS): Promise<CheckReport> {
+  const stop = linked(options.signal);
+  try {
+    return await checkUnder(options, deps, stop.signal);
+  } finally {
+    stop.clear();
+  }
+}
+
+async function checkUnder(options: CheckOptions, deps: CheckDeps, stop: AbortSignal): Promise<CheckReport> {
   const started = performance.now();
   const generatedAt = deps.now().toISOString();
   const finish = (fields: Omit<CheckReport, 'schemaVersion' | 'kind' | 'tool' | 'generatedAt' | 'durationMs' | 'verdict'>): CheckReport => ({
@@ -205,9 +231,12 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps = DEFAULT_
 
   let addresses: string[];
   try {
+    // A literal address is its own answer: no lookup, no deadline to arm (a fleet is mostly literals).
     addresses = options.addresses?.length
       ? [...options.addresses]
-      : await withDeadline(options.timeoutMs, options.signal, (signal) => deps.resolve(options.host, { signal }));
+      : isIP(options.host)
+        ? [options.host]
+        : await withDeadline(options.timeoutMs, stop, (signal) => deps.resolve(options.host, { signal }));
   } catch (err) {
     const reason = err instanceof DnsFailure ? err.reason : (err as Error).message;
     return finish({
@@ -221,18 +250,18 @@ export async function runCheck(options: CheckOptions, deps: CheckDeps = DEFAULT_
 
   const knownHosts = options.knownHostsFile ? await deps.loadKnownHosts(options.knownHostsFile) : undefined;
   const decidedUpFront = options.product !== 'auto' || options.ports !== undefined;
-  const ctx: Probing = { options, deps, limit: createLimit(options.perHostConcurrency), knownHosts, sendCredentials: decidedUpFront };
+  const ctx: Probing = { options, stop, deps, limit: createLimit(options.perHostConcurrency), knownHosts, sendCredentials: decidedUpFront };
   const plan = portPlan(options);
   const wantIcmp = options.probes === 'full' && options.icmp !== false;
 
   // ICMP needs no TCP connection slot; it runs beside the port probes.
   // net-ping waits --timeout-ms for a reply; the deadline leaves it some slack to say so itself.
   const icmpRun = wantIcmp
-    ? withDeadline(options.timeoutMs + ICMP_SLACK_MS, options.signal, (signal) => deps.icmp({ addresses, replyWithinMs: options.timeoutMs }, { signal }))
+    ? withDeadline(options.timeoutMs + ICMP_SLACK_MS, stop, (signal) => deps.icmp({ addresses, replyWithinMs: options.timeoutMs }, { signal }))
     : Promise.resolve(NOT_MEASURED);
-  // Where the check runs from: a route lookup per address (no packet sent; a socket, so under the cap).
+  // Where the check runs from: a route lookup per address (no packet sent, on a shared socket: no connection slot).
   const route = deps.route ?? probeRoute;
-  const vantageRun = Promise.all(addresses.map((address) => bounded(ctx, (signal) => route({ address }, { signal })))).then((facts) =>
+  const vantageRun = Promise.all(addresses.map((address) => withDeadline(options.timeoutMs, stop, (signal) => route({ address }, { signal })))).then((facts) =>
     decideVantage(facts, (deps.networks ?? localNetworks)()),
   );
   const ports = await Promise.all(addresses.flatMap((address) => plan.map((spec) => probePort(ctx, address, spec))));

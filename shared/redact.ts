@@ -36,21 +36,28 @@ const MIN_SECRET_LENGTH = 3;
 
 export class SecretRegistry {
   private readonly values = new Set<string>();
+  /** The values longest first (a secret that contains another is removed whole); sorted once per add. */
+  private longestFirst: string[] = [];
 
   add(value: string | null | undefined): void {
-    if (value && value.length >= MIN_SECRET_LENGTH) this.values.add(value);
+    if (!value || value.length < MIN_SECRET_LENGTH || this.values.has(value)) return;
+    this.values.add(value);
+    this.longestFirst = [...this.values].sort((a, b) => b.length - a.length);
   }
 
   clear(): void {
     this.values.clear();
+    this.longestFirst = [];
   }
 
   scrub(text: string): string {
     let out = text;
-    // Longest first, so a secret that contains another is removed whole.
-    for (const v of [...this.values].sort((a, b) => b.length - a.length)) {
+    for (const v of this.longestFirst) {
       if (out.includes(v)) out = out.split(v).join(REDACTED);
     }
+    // Every assignment shape needs a '=' or a ':'; most strings of a report (states, reasons,
+    // names) have neither, and are done here without running the patterns (a fleet redacts thousands).
+    if (!out.includes('=') && !out.includes(':')) return out;
     for (const pattern of SECRET_ASSIGNMENTS) {
       out = out.replace(pattern, (whole, key: string, sep: string) => (NOT_SECRET_ASSIGNMENT.test(key.replace(/"/g, '').trim()) ? whole : `${key}${sep}${REDACTED}`));
     }

@@ -35,6 +35,10 @@ CREATE TABLE IF NOT EXISTS hosts (
 );
 `;
 
+/** Host rows per commit, and the longest a row waits for one (see recordHost). */
+const BATCH_ROWS = 256;
+const BATCH_MS = 250;
+
 interface RunRow {
   id: number;
   started_at: string;
@@ -79,6 +83,10 @@ export class SqliteHistory implements HistoryStore {
   private readonly db: Database.Database;
   private readonly insertHost: Database.Statement;
   private readonly countsOf: Database.Statement;
+  /** Rows in the open batch, its commit timer, and a failed timed commit (thrown by the next call). */
+  private batched = 0;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private commitError: unknown;
 
   constructor(readonly path: string) {
     const fresh = path !== ':memory:' && !existsSync(path);
@@ -116,15 +124,54 @@ export class SqliteHistory implements HistoryStore {
   }
 
   heartbeat(runId: number): void {
+    this.commit(); // the rows so far go with it: others judge the run by its heartbeat
     this.db.prepare("UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'").run(new Date().toISOString(), runId);
   }
 
+  /**
+   * Host rows go in as each host finishes (a refused row fails at once, for that host alone), but
+   * are committed in batches — every BATCH_ROWS rows or BATCH_MS, and when the run finishes or the
+   * store closes: a commit per host was a fleet scan's largest single cost after the connects.
+   * Other processes see a host's row at most BATCH_MS late.
+   */
   recordHost(runId: number, summary: HostSummary): void {
+    this.rethrow();
     const s = secrets.redact(summary);
-    this.insertHost.run(runId, s.key, s.verdict, JSON.stringify(s));
+    if (!this.db.inTransaction) this.db.exec('BEGIN');
+    try {
+      this.insertHost.run(runId, s.key, s.verdict, JSON.stringify(s));
+    } finally {
+      if (++this.batched >= BATCH_ROWS) this.commit();
+      else this.commitTimer ??= setTimeout(() => this.commitLater(), BATCH_MS).unref();
+    }
+  }
+
+  private commit(): void {
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    this.batched = 0;
+    if (this.db.inTransaction) this.db.exec('COMMIT');
+  }
+
+  /** From the timer: a failure is kept and thrown by the store's next call, not by the event loop. */
+  private commitLater(): void {
+    try {
+      this.commit();
+    } catch (err) {
+      this.commitError = err;
+    }
+  }
+
+  private rethrow(): void {
+    if (this.commitError === undefined) return;
+    const err = this.commitError;
+    this.commitError = undefined;
+    throw err;
   }
 
   finishRun(runId: number, end: RunEnd): void {
+    this.commit();
+    this.rethrow();
     this.db.prepare('UPDATE runs SET status = ?, finished_at = ?, hosts_total = ?, invalid_entries = ?, reason = ? WHERE id = ?').run(end.status, end.finishedAt, end.hostsTotal, end.invalidEntries, end.reason ?? null, runId);
   }
 
@@ -186,7 +233,11 @@ export class SqliteHistory implements HistoryStore {
   }
 
   close(): void {
-    this.db.close();
+    try {
+      this.commit();
+    } finally {
+      this.db.close();
+    }
   }
 }
 

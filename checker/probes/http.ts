@@ -7,7 +7,6 @@ import { Agent as HttpAgent, type ClientRequestArgs } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import fetch from 'node-fetch';
 import type { HttpFacts, HttpTimings } from '../../shared/model.js';
 import { recognizeGui } from '../../shared/profiles.js';
 import { pageTitle } from '../../shared/rules/http.js';
@@ -112,6 +111,8 @@ function timed<A extends HttpAgent>(agent: A, clock: PhaseClock, tls: boolean): 
  * they stay on the same host (never to other machines); each Location is recorded.
  */
 export async function probeHttp(target: HttpTarget, { signal }: ProbeContext): Promise<HttpFacts> {
+  // Loaded on first use: a port-only fleet scan never needs it.
+  const { default: fetch } = await import('node-fetch');
   const { address, port, host } = target;
   const maxRedirects = target.maxRedirects ?? HTTP_DEFAULTS.maxRedirects;
   const maxBodyBytes = target.maxBodyBytes ?? HTTP_DEFAULTS.maxBodyBytes;

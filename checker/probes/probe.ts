@@ -50,6 +50,21 @@ export function deadline(ms: number, parent?: AbortSignal): Deadline {
   };
 }
 
+/**
+ * A stop of one's own that follows `parent` (no timer): one check's probes hang their deadlines
+ * on it instead of on the scan's signal. An EventTarget walks its whole listener list on every
+ * add and remove, so thousands of probe deadlines on one scan-wide signal cost a list walk each;
+ * one link per host keeps each list a few entries long.
+ */
+export function linked(parent?: AbortSignal): Deadline {
+  const controller = new AbortController();
+  if (!parent) return { signal: controller.signal, clear: () => {} };
+  const onParent = () => controller.abort(parent.reason);
+  if (parent.aborted) onParent();
+  else parent.addEventListener('abort', onParent, { once: true });
+  return { signal: controller.signal, clear: () => parent.removeEventListener('abort', onParent) };
+}
+
 /** Caller side: run one probe under one deadline, and always clear the timer afterwards. */
 export async function withDeadline<T>(ms: number, parent: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const d = deadline(ms, parent);

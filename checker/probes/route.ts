@@ -2,7 +2,7 @@
 // connect() is a route lookup — no packet is sent), and this machine's own networks. The pure
 // decision (shared/rules/vantage.ts) turns them into the report's vantage point.
 
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { LocalNetwork, RouteFact } from '../../shared/rules/vantage.js';
@@ -15,35 +15,79 @@ export interface RouteTarget {
 /** Any port does for a route lookup; 9 is "discard", so even a stray datagram would be harmless. */
 const LOOKUP_PORT = 9;
 
-/** The local address the kernel would send from to reach the target; null when it has no route. */
-export const probeRoute: Probe<RouteTarget, RouteFact> = ({ address }, { signal }) => {
-  const family = isIP(address);
-  if (!family) return Promise.resolve({ address, localAddress: null });
-  return new Promise((resolve) => {
-    const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
-    let settled = false;
-    const settle = (localAddress: string | null) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      socket.close();
-      resolve({ address, localAddress });
-    };
-    const onAbort = () => settle(null);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('error', () => settle(null));
-    socket.connect(LOOKUP_PORT, address, () => {
+/**
+ * One UDP socket per address family, reused: connect() (the route lookup), read the source address,
+ * disconnect(), next. A fleet scan asks once per host; a socket of its own each time (create, bind,
+ * close) cost more than the lookup. Lookups on one socket run one after another.
+ */
+class RouteLookups {
+  private socket: Socket | null = null;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly type: 'udp4' | 'udp6') {}
+
+  lookup(address: string, signal: AbortSignal): Promise<string | null> {
+    const run = this.tail.then(() => (signal.aborted ? null : this.once(address)));
+    this.tail = run;
+    return run;
+  }
+
+  private close(): void {
+    this.socket?.close();
+    this.socket = null;
+  }
+
+  private once(address: string): Promise<string | null> {
+    return new Promise((resolve) => {
+      let socket = this.socket;
+      if (!socket) {
+        socket = this.socket = createSocket(this.type);
+        // Kept for the next lookup, but never what keeps the process running.
+        socket.unref();
+        // A datagram socket's error after connect (an ICMP answer to nothing we sent) is no fact.
+        socket.on('error', () => {});
+      }
+      const s = socket;
+      const done = (local: string | null) => resolve(local);
       try {
-        settle(socket.address().address);
+        s.connect(LOOKUP_PORT, address, (err?: Error) => {
+          if (err) return done(null);
+          let local: string | null = null;
+          try {
+            local = s.address().address;
+            s.disconnect();
+          } catch {
+            this.close(); // a socket in a state we did not expect: a fresh one for the next lookup
+          }
+          done(local);
+        });
       } catch {
-        settle(null);
+        this.close();
+        done(null);
       }
     });
-  });
+  }
+}
+
+const LOOKUPS = { 4: new RouteLookups('udp4'), 6: new RouteLookups('udp6') } as const;
+
+/** The local address the kernel would send from to reach the target; null when it has no route. */
+export const probeRoute: Probe<RouteTarget, RouteFact> = async ({ address }, { signal }) => {
+  const family = isIP(address);
+  if (family !== 4 && family !== 6) return { address, localAddress: null };
+  if (signal.aborted) return { address, localAddress: null };
+  return { address, localAddress: await LOOKUPS[family].lookup(address, signal) };
 };
 
-/** This machine's interface addresses with their prefixes. */
+/** How long this machine's interface list is reused: a fleet scan checks hundreds of hosts a second. */
+const NETWORKS_TTL_MS = 1000;
+let networksCache: { at: number; list: LocalNetwork[] } | null = null;
+
+/** This machine's interface addresses with their prefixes (re-read at most once a second). */
 export function localNetworks(): LocalNetwork[] {
-  return Object.entries(networkInterfaces()).flatMap(([name, list]) => (list ?? []).filter((i) => i.cidr).map((i) => ({ interface: name, cidr: i.cidr! })));
+  const now = performance.now();
+  if (networksCache && now - networksCache.at < NETWORKS_TTL_MS) return networksCache.list;
+  const list = Object.entries(networkInterfaces()).flatMap(([name, l]) => (l ?? []).filter((i) => i.cidr).map((i) => ({ interface: name, cidr: i.cidr! })));
+  networksCache = { at: now, list };
+  return list;
 }

@@ -1,11 +1,10 @@
 // One host of a fleet scan: the same runCheck as `pbxready check`, with the fleet's adaptive
-// connect timing slotted in through its injectable TCP probe, and filtered ports retried once.
+// connect timing (checker/scan/timing.ts) as each connect's window, and filtered ports retried once.
 
-import type { CheckReport, PortAttempt, ProductChoice } from '../../shared/model.js';
+import type { CheckReport, ProductChoice } from '../../shared/model.js';
 import type { AgentSource } from '../agent-source/source.js';
 import { DEFAULT_DEPS, runCheck, type CheckDeps } from '../check.js';
 import { makeCheckOptions, type CheckOptions, type ProbeSet, type SshCredentials } from '../check-options.js';
-import { withDeadline } from '../probes/probe.js';
 import type { HostTiming } from './timing.js';
 
 /** What to check on one host: the inventory entry merged with the scan's flags. */
@@ -30,27 +29,6 @@ export interface HostCheckContext {
   signal: AbortSignal;
 }
 
-type TcpProbe = CheckDeps['tcp'];
-
-/**
- * The connect probe with the host's adaptive timeout inside the fixed one: the first attempt
- * at a port gets the current estimate, the retry of a filtered port a longer one. Every answer
- * (open or refused) is an RTT sample for this host and the fleet.
- */
-export function adaptiveTcp(timing: HostTiming, tcp: TcpProbe): TcpProbe {
-  const firstTimeouts = new Map<string, number>();
-  return async (target, { signal }): Promise<PortAttempt> => {
-    const key = `${target.address}:${target.port}`;
-    const first = firstTimeouts.get(key);
-    const timeoutMs = first === undefined ? timing.firstTimeout() : timing.retryTimeout(first);
-    if (first === undefined) firstTimeouts.set(key, timeoutMs);
-    // A deadline of the scan's own inside the check's (--timeout-ms, and the scan's stop signal).
-    const attempt = await withDeadline(timeoutMs, signal, (inner) => tcp(target, { signal: inner }));
-    if (attempt.state !== 'filtered' && attempt.latencyMs !== null) timing.sample(attempt.latencyMs);
-    return attempt;
-  };
-}
-
 export function checkOptionsFor(target: ScanTarget, ctx: HostCheckContext): CheckOptions {
   const { agent: _inside, ...outside } = target;
   return makeCheckOptions({
@@ -60,10 +38,11 @@ export function checkOptionsFor(target: ScanTarget, ctx: HostCheckContext): Chec
     allowPrivate: ctx.allowPrivate,
     probes: ctx.probes,
     retryFiltered: true,
+    connectTiming: ctx.timing,
     signal: ctx.signal,
   });
 }
 
 export async function checkHost(target: ScanTarget, ctx: HostCheckContext, deps: CheckDeps = DEFAULT_DEPS): Promise<CheckReport> {
-  return runCheck(checkOptionsFor(target, ctx), { ...deps, tcp: adaptiveTcp(ctx.timing, deps.tcp) });
+  return runCheck(checkOptionsFor(target, ctx), deps);
 }

@@ -2,6 +2,8 @@
 // (RFC 6298 / nmap's timing.cc), timeout = srtt + 4·rttvar, held between a floor and a ceiling.
 // A host with no reply yet borrows the fleet's estimate; a retry waits longer than the first try.
 
+import type { ConnectTiming } from '../check-options.js';
+
 export interface TimingBounds {
   /** Never wait less than this for a connect (nmap -T4: 100 ms). */
   floorMs: number;
@@ -41,7 +43,7 @@ export const UNANSWERED_RETRY_MIN_MS = 500;
 const clamp = (v: number, b: TimingBounds) => Math.round(Math.min(b.ceilingMs, Math.max(b.floorMs, v)));
 
 /** One host's timing; every answer (open or closed) is an RTT sample for it and for the fleet. */
-export class HostTiming {
+export class HostTiming implements ConnectTiming {
   private readonly own = new RttEstimator();
   constructor(
     private readonly fleet: RttEstimator,

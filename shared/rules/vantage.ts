@@ -36,24 +36,47 @@ function networkName(n: LocalNetwork): string {
   return `${n.cidr} on ${n.interface}`;
 }
 
+interface ParsedNetwork {
+  network: LocalNetwork;
+  address: string;
+  family: 'ipv4' | 'ipv6';
+  /** The subnet to match targets against; null for a host route (/32, /128). */
+  subnet: BlockList | null;
+}
+
+/** Parsed once per interface list: a fleet scan asks for every host against the same list. */
+const PARSED = new WeakMap<readonly LocalNetwork[], ParsedNetwork[]>();
+
+function parsed(networks: readonly LocalNetwork[]): ParsedNetwork[] {
+  let list = PARSED.get(networks);
+  if (list) return list;
+  list = [];
+  for (const n of networks) {
+    const s = split(n.cidr);
+    if (!s) continue;
+    let subnet: BlockList | null = null;
+    // A /32 or /128 is a host route of this machine's own address, not a network it sits on.
+    if (s.prefix !== (s.family === 'ipv4' ? 32 : 128)) {
+      subnet = new BlockList();
+      subnet.addSubnet(s.address, s.prefix, s.family);
+    }
+    list.push({ network: n, address: s.address, family: s.family, subnet });
+  }
+  PARSED.set(networks, list);
+  return list;
+}
+
 /** How this machine reaches `address`: is it one of its own, on one of its links, or behind a router? */
 export function routeOf(fact: RouteFact, networks: readonly LocalNetwork[]): { route: VantageRoute; network?: string } {
   const target = normalizeAddress(fact.address);
   const family = isIP(target);
   if (!family) return { route: 'unknown' };
   if (classifyAddress(target) === 'loopback') return { route: 'this-machine', network: 'loopback' };
-  for (const n of networks) {
-    const s = split(n.cidr);
-    if (s && s.address === target) return { route: 'this-machine', network: networkName(n) };
-  }
-  for (const n of networks) {
-    const s = split(n.cidr);
-    if (!s || s.family !== (family === 4 ? 'ipv4' : 'ipv6')) continue;
-    // A /32 or /128 is a host route of this machine's own address, not a network it sits on.
-    if (s.prefix === (family === 4 ? 32 : 128)) continue;
-    const list = new BlockList();
-    list.addSubnet(s.address, s.prefix, s.family);
-    if (list.check(target, s.family)) return { route: 'directly-connected', network: networkName(n) };
+  const list = parsed(networks);
+  for (const n of list) if (n.address === target) return { route: 'this-machine', network: networkName(n.network) };
+  const fam = family === 4 ? 'ipv4' : 'ipv6';
+  for (const n of list) {
+    if (n.family === fam && n.subnet?.check(target, fam)) return { route: 'directly-connected', network: networkName(n.network) };
   }
   return { route: fact.localAddress === null ? 'unknown' : 'routed' };
 }
