@@ -83,6 +83,17 @@ export class BannerTap {
     return OTHER_PROTOCOL_GREETING.test(this.bytes.subarray(0, newline).toString('latin1'));
   }
 
+  /**
+   * An SSH line still on its way: no complete line decided anything, and the unfinished one is
+   * "SSH-…" so far. A banner dripped a byte at a time is slow, not another protocol.
+   */
+  stillArriving(): boolean {
+    if (this.ident() !== null || this.givenUp()) return false;
+    const text = this.bytes.toString('latin1');
+    const tail = text.slice(text.lastIndexOf('\n') + 1);
+    return tail.length > 0 && (tail.startsWith('SSH-') || 'SSH-'.startsWith(tail));
+  }
+
   /** What to report as the banner: the SSH line, else the first bytes, else null (silence). */
   banner(): string | null {
     return this.ident() ?? (this.received ? sanitiseBytes(this.bytes) : null);

@@ -59,7 +59,9 @@ export function probeSsh(target: SshTarget, context: SshProbeContext): Promise<S
       if (decision?.verdict === 'mismatch') {
         facts.pinnedFingerprints = decision.expected;
         facts.error = SSH_ERRORS.hostKeyMismatch(decision.fingerprint, decision.expected, decision.reason ?? 'the key differs');
-      } else if (!tap.received) {
+      } else if (!tap.received || (deadline !== null && tap.stillArriving())) {
+        // Silence, or a banner dripping in too slowly to finish: both are a banner timeout.
+        if (tap.received) facts.banner = null;
         if (deadline !== null) facts.error = SSH_ERRORS.bannerTimeout(deadline);
         else facts.error = lastError && !/before handshake/i.test(lastError) ? lastError : SSH_ERRORS.closedBeforeBanner();
       } else if (tap.ident() === null) {
