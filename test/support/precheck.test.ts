@@ -36,6 +36,15 @@ describe('precheck: every item, every time', () => {
     for (const i of r.items) expect(i.evidence.length).toBeGreaterThan(0);
   });
 
+  it('promises no check it does not make: nothing says version-specific pre-checks follow, with or without --to', () => {
+    for (const to of ['7.2.0', null]) {
+      const r = precheck({ check: healthyCheck(), targetVersion: to, agentVia: 'ssh' });
+      const said = JSON.stringify(r.items) + JSON.stringify(r.actions);
+      expect(said).not.toMatch(/version-specific|pre-checks? (for .* )?follow/i);
+    }
+    expect(byId(precheck({ check: healthyCheck(), targetVersion: '7.2.0', agentVia: 'ssh' }).items, 'version').evidence).toMatch(/ → 7\.2\.0: an upgrade$/);
+  });
+
   it('without the agent: every inside item is unknown with "needs the agent", and the decision cannot be go', () => {
     const r = precheck({ check: healthyCheck(null), targetVersion: '7.2.0', agentProblem: 'pbxready-agent not found on the host (exit 127)' });
     expect(r.items.map((i) => i.id)).toEqual(ITEM_IDS);

@@ -68,6 +68,28 @@ describe('pbxready ticket (built CLI)', () => {
     expectNoKey(r);
   });
 
+  it('the partner\'s words head the body (attach: --description-file; create: --description) and escalations carry the ticket number', async () => {
+    const words = join(dir, 'words.txt');
+    writeFileSync(words, 'Calls drop after 30 s.\n\nSince the ISP changed the router.');
+    const a = await run(['ticket', 'attach', '--provider', 'freshdesk', '--ticket', '42', '--base-url', fd.url, '--description-file', words, reportPath], { PBXREADY_TICKET_KEY: KEY });
+    expect(a.code).toBe(0);
+    expect(String(fd.accepted.at(-1)!.fields.body)).toMatch(/^<p>Calls drop after 30 s\.<\/p>\r?\n<p>Since the ISP changed the router\.<\/p>\r?\n<h1>pbxready check — /);
+    expect(String(fd.accepted.at(-1)!.fields.body)).toContain('<h2>What happens next</h2>');
+
+    const refused = await run(['ticket', 'create', '--provider', 'zendesk', '--email', 'bot@reseller.example', '--requester', 'pat@reseller.example', '--issue-type', 'escalation', reportPath], { PBXREADY_TICKET_KEY: KEY, PBXREADY_TICKET_URL: zd.url });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toBe('pbxready: an escalation needs --escalates TICKET: the number of the ticket it escalates (the vendor asks for it)\n');
+    expect(refused.stdout).toBe('');
+
+    const c = await run(['ticket', 'create', '--provider', 'zendesk', '--email', 'bot@reseller.example', '--requester', 'pat@reseller.example', '--issue-type', 'escalation', '--escalates', '4711', '--description', 'Third outage this week.', reportPath], { PBXREADY_TICKET_KEY: KEY, PBXREADY_TICKET_URL: zd.url });
+    expect(c.code).toBe(0);
+    const t = zd.accepted.at(-1)!.ticket;
+    expect(t.subject).toMatch(/^Escalation of ticket #4711: pbx1\.customer\.example: /);
+    expect((t.comment as { body: string }).body).toMatch(/^Third outage this week\.\n\n- \*\*Issue type:\*\* Escalation\n- \*\*Escalates ticket:\*\* #4711\n/);
+    expectNoKey(a);
+    expectNoKey(c);
+  });
+
   it('--dry-run prints the requests with the key redacted and sends nothing', async () => {
     const count = zd.requests.length;
     const r = await run(['ticket', 'attach', '--provider', 'zendesk', '--ticket', '42', '--email', 'bot@reseller.example', '--dry-run', reportPath], { PBXREADY_TICKET_KEY: KEY, PBXREADY_TICKET_URL: zd.url });
