@@ -17,7 +17,7 @@ import { parse, stringify } from 'yaml';
 import { AGENT_CLI, CHECKER_CLI, REPO, requireBuilt, runCli } from '../harness/cli.js';
 import { createPbxwareCdr, createReader, seedCalls, startMariaDb, type MariaDb } from '../harness/mariadb.js';
 import { createNetns, type TestNetns } from '../harness/netns.js';
-import { eventually, hashmod, query, startAlertmanager, startPrometheus, type RunningServer } from '../harness/prometheus.js';
+import { eventually, hashmod, promtool, query, startAlertmanager, startPrometheus, type RunningServer } from '../harness/prometheus.js';
 
 const DEPLOY = join(REPO, 'deploy/prometheus');
 const FIXTURES = join(REPO, 'test/fixtures');
@@ -201,9 +201,14 @@ describe('one Prometheus, two exporters, an agent, the rules and Alertmanager', 
     expect(groups.find((g) => g.targets.includes(ready.address))!.labels).toEqual({ customer: 'Acme', name: 'hq', tags: ',eu,gold,', product: 'pbxware', __param_module: 'pbxware' });
   });
 
-  test('the exporters are fenced: /probe without the token is refused, so Prometheus probes with it', async () => {
+  test('the exporters are fenced: /probe without the token is refused; with it, the output passes promtool check metrics', async () => {
     const res = await fetch(`http://${exporters[0]!.address}/probe?target=${ready.address}&module=pbxware`);
     expect(res.status).toBe(401);
+    // With it, what Prometheus reads — a probe and the exporter's own metrics — passes promtool's lint.
+    const probe = await fetch(`http://${exporters[0]!.address}/probe?target=${dropped.address}&module=pbxware`, { headers: { authorization: `Bearer ${PROBE_TOKEN}` } });
+    expect(probe.status).toBe(200);
+    expect(await promtool(['check', 'metrics'], await probe.text())).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await promtool(['check', 'metrics'], await (await fetch(`http://${exporters[0]!.address}/metrics`)).text())).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
   test('every target is probed by the exporter its hash picks, and both exporters probe', async () => {
