@@ -96,7 +96,9 @@ export async function fleetAgentSource(agent: FleetAgent, timeoutMs: number, tok
   const file = agent.tokenFile!;
   let token = tokens.get(file);
   if (!token) tokens.set(file, (token = readAgentToken(file, 'agent_token_file')));
-  return (await import('./http.js')).httpAgentSource(agent.spec.url, await token, timeoutMs);
+  // Awaited before anything else: a rejected read must have its handler at once (else: unhandled).
+  const bearer = await token;
+  return (await import('./http.js')).httpAgentSource(agent.spec.url, bearer, timeoutMs);
 }
 
 /** The token of `pbxready-agent serve`, from the file named (flag or inventory): a secret from then on. */
