@@ -43,13 +43,13 @@ describe('inventory agent fields', () => {
   });
 
   it('CSV columns and YAML/JSON keys (agentTokenFile or agent_token_file)', () => {
-    const csv = ['host,name,agent,agent_token_file', '192.0.2.1,a,http://192.0.2.1:8731,/t', '192.0.2.2,b,,'].join('\n');
-    expect(entries([...parseInventory(csv, 'csv')]).map((e) => e.agent)).toEqual([{ spec: { kind: 'url', url: 'http://192.0.2.1:8731/' }, tokenFile: '/t' }, undefined]);
+    const csv = ['host,name,agent,agent_token_file', '192.0.2.1,a,https://192.0.2.1:8731,/t', '192.0.2.2,b,,'].join('\n');
+    expect(entries([...parseInventory(csv, 'csv')]).map((e) => e.agent)).toEqual([{ spec: { kind: 'url', url: 'https://192.0.2.1:8731/' }, tokenFile: '/t' }, undefined]);
     const yaml = ['hosts:', '  - address: 192.0.2.1', '    agent: https://pbx.example.com:8731', '    agentTokenFile: /t', '  - address: 192.0.2.2', '    ssh: { user: root, identity_file: /k }', '    agent: ssh', '  - address: 192.0.2.3', '    agent: { url: x }'].join('\n');
     const items = [...parseInventory(yaml, 'yaml')];
     expect(entries(items).map((e) => e.agent)).toEqual([{ spec: { kind: 'url', url: 'https://pbx.example.com:8731/' }, tokenFile: '/t' }, { spec: { kind: 'ssh', mode: 'ssh' } }]);
     expect(errors(items)).toEqual([{ line: 8, reason: 'agent must be ssh, auto, agentless or the URL of pbxready-agent serve' }]);
-    const json = JSON.stringify([{ host: '192.0.2.9', agent: 'http://192.0.2.9:8731', agent_token_file: '/t' }]);
-    expect(entries([...parseInventory(json, 'json')])[0]!.agent).toEqual({ spec: { kind: 'url', url: 'http://192.0.2.9:8731/' }, tokenFile: '/t' });
+    const json = JSON.stringify([{ host: '192.0.2.9', agent: 'https://192.0.2.9:8731', agent_token_file: '/t' }]);
+    expect(entries([...parseInventory(json, 'json')])[0]!.agent).toEqual({ spec: { kind: 'url', url: 'https://192.0.2.9:8731/' }, tokenFile: '/t' });
   });
 });
