@@ -7,13 +7,16 @@
 #   - writes /etc/pbxready/agent.json (mode 0600) with what it detected (kept if it exists)
 #   - writes systemd units: a daily snapshot timer (enabled) and `serve` (enabled only with --enable-serve;
 #     a re-run without it keeps the operator's earlier choice and says so; --disable-serve turns it off)
+#   - `serve` runs as the unprivileged user pbxready-agent, reading what it needs through
+#     CAP_DAC_READ_SEARCH only; on a non-loopback --listen it serves HTTPS with --tls-cert/--tls-key,
+#     or with a self-signed certificate generated here (the token never travels in clear)
 # Idempotent: run it again to update. --uninstall removes what it installed.
 # --root DIR installs into a tree (tests, images); systemctl is only called when --root is /.
 set -euo pipefail
 
 usage() {
   cat <<'EOF'
-usage: install.sh [--bundle FILE] [--prefix DIR] [--root DIR] [--enable-serve | --disable-serve] [--listen ADDR:PORT] [--node PATH] [--uninstall] [--keep-config]
+usage: install.sh [--bundle FILE] [--prefix DIR] [--root DIR] [--enable-serve | --disable-serve] [--listen ADDR:PORT] [--tls-cert PEM --tls-key PEM] [--node PATH] [--uninstall] [--keep-config]
   --bundle FILE       install the one-file agent FILE (dist/pbxready-agent.mjs from `npm run bundle`)
                       instead of the built tree; the default when no dist/agent/cli.js is beside
                       this script but pbxready-agent.mjs (or dist/pbxready-agent.mjs) is
@@ -21,7 +24,9 @@ usage: install.sh [--bundle FILE] [--prefix DIR] [--root DIR] [--enable-serve | 
   --root DIR          install into DIR as if it were / (default /)
   --enable-serve      enable the `pbxready-agent serve` unit (a token is generated in /etc/pbxready/serve.token)
   --disable-serve     disable the serve unit (a re-run with neither flag keeps serve as it was)
-  --listen ADDR:PORT  serve's listen address (default 127.0.0.1:8731)
+  --listen ADDR:PORT  serve's listen address (default 127.0.0.1:8731); off loopback serve uses TLS
+  --tls-cert PEM      serve's certificate (with --tls-key); without them a non-loopback --listen gets
+  --tls-key PEM       a self-signed one made with openssl (/etc/pbxready/serve.crt, its key 0600)
   --node PATH         the node binary the units run (default: node on PATH)
   --uninstall         remove the agent, its units and (unless --keep-config) /etc/pbxready
 EOF
@@ -39,6 +44,8 @@ UNINSTALL=0
 KEEP_CONFIG=0
 NODE=""
 BUNDLE=""
+TLS_CERT=""
+TLS_KEY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --prefix) [ $# -ge 2 ] || die "--prefix needs a directory"; PREFIX=$2; shift 2 ;;
@@ -46,6 +53,8 @@ while [ $# -gt 0 ]; do
     --root) [ $# -ge 2 ] || die "--root needs a directory"; ROOT=$2; shift 2 ;;
     --listen) [ $# -ge 2 ] || die "--listen needs ADDR:PORT"; LISTEN=$2; LISTEN_GIVEN=1; shift 2 ;;
     --node) [ $# -ge 2 ] || die "--node needs a path"; NODE=$2; shift 2 ;;
+    --tls-cert) [ $# -ge 2 ] || die "--tls-cert needs a PEM file"; TLS_CERT=$2; shift 2 ;;
+    --tls-key) [ $# -ge 2 ] || die "--tls-key needs a PEM file"; TLS_KEY=$2; shift 2 ;;
     --enable-serve) ENABLE_SERVE=1; shift ;;
     --disable-serve) DISABLE_SERVE=1; shift ;;
     --uninstall) UNINSTALL=1; shift ;;
@@ -58,6 +67,8 @@ done
 case "$PREFIX" in /*) ;; *) die "--prefix must be an absolute path" ;; esac
 [ "$ENABLE_SERVE" = 1 ] && [ "$DISABLE_SERVE" = 1 ] && die "--enable-serve and --disable-serve contradict each other"
 [ -d "$ROOT" ] || die "--root $ROOT is not a directory"
+{ [ -n "$TLS_CERT" ] && [ -z "$TLS_KEY" ]; } || { [ -z "$TLS_CERT" ] && [ -n "$TLS_KEY" ]; } && die "--tls-cert and --tls-key go together"
+for f in "$TLS_CERT" "$TLS_KEY"; do [ -z "$f" ] || [ -r "$f" ] || die "cannot read $f"; done
 ROOT=$(cd "$ROOT" && pwd)
 [ "$ROOT" = / ] && R="" || R="$ROOT"
 case "$LISTEN" in *:[0-9]*) ;; *) die "--listen \"$LISTEN\" must be ADDR:PORT" ;; esac
@@ -193,6 +204,35 @@ if [ "$LISTEN_GIVEN" = 0 ] && [ -f "$UNITS/pbxready-agent-serve.service" ]; then
   EARLIER=$(sed -n 's/^ExecStart=.* --listen \([^ ]*\) .*/\1/p' "$UNITS/pbxready-agent-serve.service" | head -n 1)
   [ -n "$EARLIER" ] && LISTEN=$EARLIER
 fi
+# serve off loopback speaks TLS: the certificate given, else the one kept from an earlier run, else a
+# self-signed one made here (the checker trusts it with NODE_EXTRA_CA_CERTS=serve.crt).
+SERVE_USER=pbxready-agent
+LISTEN_HOST=${LISTEN%:*}
+LISTEN_HOST=${LISTEN_HOST#[}
+LISTEN_HOST=${LISTEN_HOST%]}
+case "$LISTEN_HOST" in 127.*|::1|localhost) LOOPBACK=1 ;; *) LOOPBACK=0 ;; esac
+if [ -n "$TLS_CERT" ]; then
+  install -m 0600 "$TLS_CERT" "$CONF_DIR/serve.crt"
+  install -m 0600 "$TLS_KEY" "$CONF_DIR/serve.key"
+elif [ "$LOOPBACK" = 0 ] && { [ ! -s "$CONF_DIR/serve.crt" ] || [ ! -s "$CONF_DIR/serve.key" ]; }; then
+  command -v openssl >/dev/null 2>&1 || die "serve on $LISTEN needs TLS: pass --tls-cert and --tls-key (openssl was not found to make a certificate)"
+  NAME=$(hostname -f 2>/dev/null || hostname)
+  SAN="DNS:$NAME,DNS:localhost,IP:127.0.0.1"
+  case "$LISTEN_HOST" in 0.0.0.0|::|'') for a in $(hostname -I 2>/dev/null); do SAN="$SAN,IP:$a"; done ;; *) SAN="$SAN,IP:$LISTEN_HOST" ;; esac
+  ( umask 077; openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 -subj "/CN=$NAME" \
+      -addext "subjectAltName=$SAN" -keyout "$CONF_DIR/serve.key" -out "$CONF_DIR/serve.crt" >/dev/null 2>&1 ) \
+    || die "openssl could not make a certificate for serve: pass --tls-cert and --tls-key"
+  chmod 0600 "$CONF_DIR/serve.key" "$CONF_DIR/serve.crt"
+  CERT_MADE=1
+fi
+TLS_ARGS=""
+[ -s "$CONF_DIR/serve.crt" ] && [ -s "$CONF_DIR/serve.key" ] && TLS_ARGS=" --tls-cert /etc/pbxready/serve.crt --tls-key /etc/pbxready/serve.key"
+# A dedicated unprivileged user for serve (on the live system; a --root tree gets only the unit).
+if [ -z "$R" ] && ! id "$SERVE_USER" >/dev/null 2>&1; then
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$SERVE_USER" 2>/dev/null \
+    || adduser --system --no-create-home --shell /usr/sbin/nologin "$SERVE_USER" >/dev/null 2>&1 \
+    || die "cannot create the system user $SERVE_USER for serve"
+fi
 cat > "$UNITS/pbxready-agent-snapshot.service" <<EOF
 [Unit]
 Description=pbxready-agent: daily snapshot of this PBX's readiness facts
@@ -224,8 +264,14 @@ Description=pbxready-agent: read-only GET /report for the remote checker
 After=network-online.target
 
 [Service]
-ExecStart=$PREFIX/bin/pbxready-agent serve --config /etc/pbxready/agent.json --listen $LISTEN --token-file /etc/pbxready/serve.token
+ExecStart=$PREFIX/bin/pbxready-agent serve --config /etc/pbxready/agent.json --listen $LISTEN --token-file /etc/pbxready/serve.token$TLS_ARGS
 Restart=on-failure
+# Not root: the config, the PBX's ini files and the database socket are read through this one
+# capability (read and search, never write), which is all a read-only agent needs.
+User=$SERVE_USER
+Group=$SERVE_USER
+AmbientCapabilities=CAP_DAC_READ_SEARCH
+CapabilityBoundingSet=CAP_DAC_READ_SEARCH
 NoNewPrivileges=true
 ProtectSystem=strict
 ProtectHome=read-only
@@ -263,7 +309,7 @@ live_systemctl restart pbxready-agent-snapshot.timer
 
 echo "pbxready-agent ($KIND) installed in $DEST (detected: $DETECTED); config $CONF_DIR/agent.json"
 case "$SERVE" in
-  on) echo "serve enabled on $LISTEN; token in $CONF_DIR/serve.token" ;;
+  on) echo "serve enabled on $LISTEN as user $SERVE_USER; token in $CONF_DIR/serve.token${TLS_ARGS:+; TLS certificate $CONF_DIR/serve.crt}${CERT_MADE:+ (self-signed, made now: give it to the checker as NODE_EXTRA_CA_CERTS)}" ;;
   kept) echo "serve stays enabled (from an earlier run) on $LISTEN; token in $CONF_DIR/serve.token; to turn it off: install.sh --disable-serve" ;;
   off) [ "$DISABLE_SERVE" = 1 ] && echo "serve disabled (its unit is kept, not enabled; the token in $CONF_DIR/serve.token is kept)" ;;
 esac
