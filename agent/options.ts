@@ -43,6 +43,8 @@ export interface AgentOptions {
   /** SERVERware: which VPS to look into (default: the first found). */
   vps: string | null;
   logLevel: LogLevel;
+  /** serve: GET /metrics from loopback needs no token (config "metricsWithoutTokenOnLoopback"; off by default). */
+  metricsWithoutTokenOnLoopback: boolean;
 }
 
 export const AGENT_DEFAULTS = Object.freeze({ root: '/', timeoutMs: 3000, procDir: '/proc', logLevel: 'warn' as LogLevel });
@@ -84,7 +86,7 @@ export const DATABASE_FLAGS = {
 const TABLE_NAME = /^[A-Za-z0-9_$]+\.[A-Za-z0-9_$]+$/;
 const PATH_KEYS = ['credentialFiles', 'versionFiles', 'asteriskEtc', 'agiDir', 'recordings', 'backups', 'stockAgi', 'packages'] as const;
 // "detected" is what install.sh found, kept for the operator; the agent detects again on every run.
-const CONFIG_KEYS = ['thresholds', 'db', 'paths', 'cdrTable', 'asteriskCmd', 'rpmCmd', 'fail2banCmd', 'vendorSources', 'ports', 'timeoutMs', 'vps', 'procDir', 'detected'];
+const CONFIG_KEYS = ['thresholds', 'db', 'paths', 'cdrTable', 'asteriskCmd', 'rpmCmd', 'fail2banCmd', 'vendorSources', 'ports', 'timeoutMs', 'vps', 'procDir', 'metricsWithoutTokenOnLoopback', 'detected'];
 
 
 function thresholdsFrom(v: unknown, file: string): Partial<AgentThresholds> {
@@ -182,6 +184,9 @@ export function resolveOptions(argv: CommonArgs): AgentOptions {
   const ports = config.ports === undefined ? [] : Array.isArray(config.ports) ? config.ports.map((p) => parsePort(p, `--config ${file}: ports`)) : (() => {
     throw new ConfigError(`--config ${file}: "ports" must be an array of ports`);
   })();
+  if (config.metricsWithoutTokenOnLoopback !== undefined && typeof config.metricsWithoutTokenOnLoopback !== 'boolean') {
+    throw new ConfigError(`--config ${file}: "metricsWithoutTokenOnLoopback" must be true or false`);
+  }
   const timeoutMs = argv.timeout !== undefined
     ? parsePositiveInt(argv.timeout, '--timeout', { min: 100, max: 120_000 })
     : config.timeoutMs !== undefined
@@ -204,6 +209,7 @@ export function resolveOptions(argv: CommonArgs): AgentOptions {
     procDir: typeof config.procDir === 'string' ? config.procDir : AGENT_DEFAULTS.procDir,
     vps: typeof config.vps === 'string' ? config.vps : null,
     logLevel,
+    metricsWithoutTokenOnLoopback: config.metricsWithoutTokenOnLoopback === true,
   };
 }
 

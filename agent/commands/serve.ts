@@ -28,7 +28,7 @@ export const serve = defineCommand({
       .option('tls-cert', { type: 'string', describe: 'PEM certificate: serve HTTPS (with --tls-key)' })
       .option('tls-key', { type: 'string', describe: 'PEM private key for --tls-cert' })
       .option('insecure-listen', { type: 'boolean', default: false, describe: 'Serve plain HTTP on a non-loopback address (the token and the report travel in clear; warned at every start)' })
-      .option('metrics-without-token-on-loopback', { type: 'boolean', default: false, describe: 'GET /metrics from a loopback address needs no token (a Prometheus on this host); /report always does' }),
+      .option('metrics-without-token-on-loopback', { type: 'boolean', default: false, describe: 'GET /metrics from a loopback address needs no token (a Prometheus on this host; config key metricsWithoutTokenOnLoopback); /report always does' }),
   handler: async (argv) => {
     const { host, port } = parseListen(argv.listen, LISTEN_DEFAULTS);
     const tokenFile = argv.tokenFile;
@@ -46,7 +46,7 @@ export const serve = defineCommand({
     const options = resolveOptions(argv);
     const log = createLogger(options.logLevel);
 
-    const server = createReportServer({ token, tls, log, metricsWithoutTokenOnLoopback: argv.metricsWithoutTokenOnLoopback, produce: () => collectReport(options, log) });
+    const server = createReportServer({ token, tls, log, metricsWithoutTokenOnLoopback: argv.metricsWithoutTokenOnLoopback || options.metricsWithoutTokenOnLoopback, produce: () => collectReport(options, log) });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => reject(new UsageError(`--listen ${argv.listen}: ${err.code ?? err.message}`)));
       server.listen(port, host, () => resolve());

@@ -17,7 +17,7 @@ import { agentReport } from '../fixtures/reports.js';
 import { requireBuilt } from '../harness/cli.js';
 import { createNetns, type TestNetns } from '../harness/netns.js';
 import { promtool } from '../harness/prometheus.js';
-import { ASTERISK, CLI, cleanupRoots, fixtureRoot, silentLog } from './helpers.js';
+import { ASTERISK, CLI, cleanupRoots, fixtureRoot, runCli, silentLog } from './helpers.js';
 
 const TOKEN = `metrics-token-${process.pid}-0123456789abcdef`;
 const dir = mkdtempSync(join(tmpdir(), `pbxready-metrics-${process.pid}-`));
@@ -255,6 +255,21 @@ describe('GET /metrics of pbxready-agent serve', () => {
     } finally {
       await stop(s);
     }
+  });
+
+  test('the config key metricsWithoutTokenOnLoopback does the same; a value that is not a boolean is refused (exit 3, one line)', async () => {
+    writeFileSync(join(dir, 'open.json'), JSON.stringify({ metricsWithoutTokenOnLoopback: true }));
+    const s = await serve(['--listen', '127.0.0.1:0', '--config', join(dir, 'open.json')]);
+    try {
+      expect((await get('127.0.0.1', s.port, '/metrics')).status).toBe(200);
+      expect((await get('127.0.0.1', s.port, '/report')).status).toBe(401);
+    } finally {
+      await stop(s);
+    }
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ metricsWithoutTokenOnLoopback: 'yes' }));
+    const bad = await runCli(['serve', '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--config', join(dir, 'bad.json')]);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr.trim().split('\n')).toEqual([expect.stringContaining('"metricsWithoutTokenOnLoopback" must be true or false')]);
   });
 
   describe('--metrics-without-token-on-loopback', () => {
