@@ -173,7 +173,14 @@ export function agentDocument(r: AgentReport): ReportDocument {
     title: `pbxready-agent report — ${h.hostname}`,
     verdict: r.verdict,
     headline: headline(r),
-    facts: [['Host', h.hostname], ...product, ['Generated at', r.generatedAt], ['Duration', `${(r.durationMs / 1000).toFixed(2)} s`]],
+    facts: [
+      ['Host', h.hostname],
+      ...product,
+      // Where sshd saw the session come from: the checker's vantage point, seen from the host.
+      ...(r.sshSession ? [['SSH session', `from ${r.sshSession.clientAddress}:${r.sshSession.clientPort} to ${r.sshSession.serverAddress}:${r.sshSession.serverPort}`] as [string, string]] : []),
+      ['Generated at', r.generatedAt],
+      ['Duration', `${(r.durationMs / 1000).toFixed(2)} s`],
+    ],
     sections,
     findings: r.findings,
     footer: `${r.tool.name} ${r.tool.version} · schema ${r.schemaVersion} · ${r.generatedAt}`,

@@ -101,8 +101,8 @@ export function decideProduct(evidence: readonly ProductEvidence[]): ProductDeci
   if (strong.length === 0) {
     const candidates = intersect(weak.map((e) => e.consistentWith));
     const possible = candidates.length ? candidates : [...ALL];
-    // The guess only names the profile; the old rule stays the tie-breaker: 2020 → PBXware.
-    const product = weak.find((e) => possible.includes(e.suggests) && e.suggests === 'pbxware')?.suggests ?? weak.find((e) => possible.includes(e.suggests))?.suggests ?? 'pbxware';
+    // The guess only names the profile (every candidate's ports are required): PBXware, the common case.
+    const product = possible.includes('pbxware') ? 'pbxware' : possible[0]!;
     return { product, candidates: possible, certain: possible.length === 1, reason: `too little evidence to tell ${titles(possible)} apart: ${missing(weak)}` };
   }
 
