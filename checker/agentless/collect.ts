@@ -20,8 +20,11 @@ import { HOST_PROC_FILES, OS_RELEASE, hostFacts, type HostRaw } from '../../shar
 import { asteriskCommandOf, rpmPlan, underRoot, type ProductLayout } from '../../shared/facts/layout.js';
 import { listeningSockets, parseCommListing, parseFdListing, socketOwners, watchedPorts } from '../../shared/facts/listening.js';
 import { LXC_DIR, LXC_PBXWARE, PRODUCT_MARKERS, RPM_PRODUCT_PACKAGE, detectProduct, effectiveLayout, firstLine, productFacts, productIni, rpmQueryVersion, type Detection } from '../../shared/facts/product.js';
-import { runFailure } from '../../shared/facts/run.js';
-import { SCHEMA_VERSION, type AgentReport, type CustomDevelopment, type DatabaseFacts } from '../../shared/model.js';
+import { runFailure, type RunResult } from '../../shared/facts/run.js';
+import { DEFAULT_ROUTE_COMMAND, FILTER_COMMANDS, MAX_JAILS, addFail2ban, packetFilterFacts, type FilterRuns } from '../../shared/facts/firewall.js';
+import { parseAsteriskNat, parseInterfaceAddresses, parsePbxwareNat, type AddressClaim } from '../../shared/facts/public-address.js';
+import { lookup } from 'node:dns/promises';
+import { SCHEMA_VERSION, type AgentReport, type CustomDevelopment, type DatabaseFacts, type SourceProblem } from '../../shared/model.js';
 import { agentFindings, type AgentFacts, type AgentThresholds } from '../../shared/rules/agent.js';
 import { TOOL } from '../../shared/tool.js';
 import { sortFindings, verdictOf } from '../../shared/verdict.js';
@@ -95,6 +98,13 @@ function phase1(p: Phases): string[] {
     p.sec('fds', CAP.listing * 2, ['sh', '-c', 'ls -l /proc/[0-9]*/fd 2>/dev/null | grep -e "^/proc/" -e " -> socket:"']),
     // Where sshd saw this session come from (the check's vantage point, seen from the host).
     `beg ssh-connection; printf '%s' "\${SSH_CONNECTION:-}" | head -c 200; fin 0`,
+    // The host's own packet filter and bans (read-only; most need root: then they are gaps, named).
+    ...(Object.keys(FILTER_COMMANDS) as Array<keyof typeof FILTER_COMMANDS>).map((n) => p.sec(`fw:${n}`, CAP.listing, FILTER_COMMANDS[n])),
+    p.sec('fw:route', CAP.small, DEFAULT_ROUTE_COMMAND),
+    p.sec('ip-addr', CAP.listing, ['ip', '-j', 'addr', 'show']),
+    p.sec('f2b:status', CAP.small, ['fail2ban-client', 'status']),
+    // Each jail the status names (kept in sh: a jail name from the host never becomes shell text).
+    `if [ "$_s" = 0 ]; then jl=$(run_limited ${secs(p.options.timeoutMs)} fail2ban-client status 2>/dev/null | sed -n 's/^.*Jail list:[[:space:]]*//p' | tr ',' ' '); set -f; n=0; for j in $jl; do n=$((n+1)); [ $n -gt ${MAX_JAILS} ] && break; sec "f2b:jail:$j" ${CAP.listing} ${secs(p.options.timeoutMs)} fail2ban-client status "$j"; done; set +f; fi`,
     `beg comms; for f in /proc/[0-9]*/comm; do p=\${f#/proc/}; p=\${p%/comm}; IFS= read -r c 2>/dev/null <"$f" && printf '%s %s\\n' "$p" "$c"; done; fin 0`,
   ];
 }
@@ -134,6 +144,10 @@ function phase2(p: Phases, l: Layouted): string[] {
   for (const [what, path] of [['recordings', layout.recordings], ['backups', layout.backups]] as const) {
     body.push(`beg ${shq(`hold:${what}`)}; resolve "$R"${shq(path)}; fin 0`);
   }
+  // Asterisk's NAT settings: only section heads, type= and the NAT keys leave the host (sip*.conf hold trunk secrets).
+  body.push(
+    `beg nat; if [ ! -e "$R"${etc} ]; then fin noent; elif [ ! -r "$R"${etc} ]; then fin noperm; else n=0; for f in "$R"${etc}/*.conf; do b=\${f##*/}; case $b in sip*.conf|pjsip*.conf) ;; *) continue ;; esac; case $b in *[!A-Za-z0-9_.-]*) continue ;; esac; n=$((n+1)); [ $n -gt 50 ] && break; if [ ! -r "$f" ]; then printf '%s noperm %s\\n' "$B" "$b"; continue; fi; [ "$(wc -c <"$f")" -gt 1048576 ] && continue; printf '%s file %s\\n' "$B" "$b"; grep -i -E '^[[:space:]]*(\\[|(type|externip|externaddr|externhost|external_signaling_address|external_media_address)[[:space:]]*=)' "$f"; done; fin 0; fi`,
+  );
   body.push(`beg sockets; for s in ${argv(socketCandidates(layout.chroot))}; do [ -S "$R$s" ] && printf '%s\\n' "$s"; done; fin 0`);
   return body;
 }
@@ -177,10 +191,10 @@ function dbPreamble(): string[] {
 export async function collectAgentless(runner: PhaseRunner, options: AgentlessOptions, log: Logger, now: () => Date = () => new Date()): Promise<AgentReport> {
   const started = performance.now();
   const p = new Phases(runner, log, options);
-  const unreadable: Array<{ source: string; reason: string }> = [];
-  const problem = (source: string, reason: string) => {
-    log.debug({ source, reason }, 'source unreadable');
-    unreadable.push({ source, reason });
+  const unreadable: SourceProblem[] = [];
+  const problemIn = (from: string) => (source: string, reason: string) => {
+    log.debug({ source, reason, from }, 'source unreadable');
+    unreadable.push({ source, reason, from });
   };
   const facts: AgentFacts = {
     schemaVersion: SCHEMA_VERSION,
@@ -210,17 +224,17 @@ export async function collectAgentless(runner: PhaseRunner, options: AgentlessOp
   facts.host = hostFacts(hostRaw);
   const session = parseSshConnection(text(one.get('ssh-connection')));
   if (session) facts.sshSession = session;
-  if (!facts.host.hostname) problem('host facts', '/proc/sys/kernel/hostname gave no hostname');
+  if (!facts.host.hostname) problemIn('host')('host facts', '/proc/sys/kernel/hostname gave no hostname');
 
   const df = one.get('df');
   const dfRun = asRun(df, 'df');
   const dfi = asRun(one.get('df-i'), 'df -i');
   const hung = (r: ReturnType<typeof asRun>) => /timed out$/.test(r.error ?? '');
   const disks = hung(dfRun) ? null : disksFromDf(dfRun.stdout, hung(dfi) ? null : dfi.stdout);
-  if (!disks) problem('filesystems', `df did not answer within ${options.timeoutMs} ms (a hung mount, e.g. NFS?)`);
+  if (!disks) problemIn('disks')('filesystems', `df did not answer within ${options.timeoutMs} ms (a hung mount, e.g. NFS?)`);
   else {
-    if (hung(dfi)) problem('inodes', `df -i did not answer within ${options.timeoutMs} ms (a hung mount?)`);
-    else if (runFailure(dfi) && !dfi.stdout.trim()) problem('inodes', runFailure(dfi)!);
+    if (hung(dfi)) problemIn('disks')('inodes', `df -i did not answer within ${options.timeoutMs} ms (a hung mount?)`);
+    else if (runFailure(dfi) && !dfi.stdout.trim()) problemIn('disks')('inodes', runFailure(dfi)!);
   }
 
   const found = detectProduct(present, vpses, options.vps);
@@ -230,8 +244,19 @@ export async function collectAgentless(runner: PhaseRunner, options: AgentlessOp
     const s = one.get(`proc:${f}`);
     tables[key] = text(s);
     const why = s ? pathReason(s.status) : 'no answer';
-    if (tables[key] === null && !(key === 'tcp6' && why === 'no such file or directory')) problem(`/proc/${f}`, why ?? `exit ${s?.status}`);
+    if (tables[key] === null && !(key === 'tcp6' && why === 'no such file or directory')) problemIn('listening')(`/proc/${f}`, why ?? `exit ${s?.status}`);
   }
+  const fwRun = (n: string) => asRun(one.get(`fw:${n}`), n);
+  const filterRuns: FilterRuns = {
+    iptables: fwRun('iptables'), ip6tables: fwRun('ip6tables'), nftables: fwRun('nftables'), ipset: fwRun('ipset'), firewalld: fwRun('firewalld'), route: fwRun('route'),
+  };
+  facts.firewall = packetFilterFacts(filterRuns, problemIn('packet-filter'));
+  const jails = new Map<string, RunResult>();
+  for (const [name, sec] of one) if (name.startsWith('f2b:jail:')) jails.set(name.slice('f2b:jail:'.length), asRun(sec, 'fail2ban-client'));
+  addFail2ban(facts.firewall, ['fail2ban-client'], asRun(one.get('f2b:status'), 'fail2ban-client'), jails, problemIn('fail2ban'));
+  const ipAddr = asRun(one.get('ip-addr'), 'ip');
+  const claims: AddressClaim[] = ipAddr.code === 0 ? parseInterfaceAddresses(ipAddr.stdout) : [];
+
   const watched = watchedPorts(found?.product ?? null, options.ports);
   const owners = socketOwners(parseFdListing(text(one.get('fds')) ?? ''), parseCommListing(text(one.get('comms')) ?? ''));
   facts.listening = listeningSockets(tables, watched, owners);
@@ -240,8 +265,9 @@ export async function collectAgentless(runner: PhaseRunner, options: AgentlessOp
     facts.product = { name: 'unknown', version: null, evidence: `no product files under ${options.root}` };
     facts.database = { reachable: false, version: null, schemas: [], where: 'this host', credentialsSource: 'the --db-* flags', error: 'no product found and no --db-user given' };
     facts.cdr = { ...blankCdr(cdrCandidates(options.cdrTable, undefined)[0] ?? 'pbxware.cdr'), notMeasured: 'the database is unreachable' };
-    facts.asterisk = asteriskFacts(await asteriskOnly(p, asteriskCommandOf(null, options.root, options.asteriskCmd)), problem, asteriskCommandOf(null, options.root, options.asteriskCmd).join(' '));
+    facts.asterisk = asteriskFacts(await asteriskOnly(p, asteriskCommandOf(null, options.root, options.asteriskCmd)), problemIn('asterisk'), asteriskCommandOf(null, options.root, options.asteriskCmd).join(' '));
     if (disks) facts.disks = disks;
+    await addPublicAddresses(facts, claims, options.timeoutMs);
     return finish(facts, p, started, options);
   }
 
@@ -256,7 +282,7 @@ export async function collectAgentless(runner: PhaseRunner, options: AgentlessOp
   for (const f of layout.versionFiles) {
     const s = two.get(`version:${f}`);
     const why = s ? pathReason(s.status) : null;
-    if (why && why !== 'no such file or directory') problem(f, why);
+    if (why && why !== 'no such file or directory') problemIn('product')(f, why);
     const line = text(s) === null ? null : firstLine(text(s)!);
     if (line) {
       versionLine = line;
@@ -271,9 +297,18 @@ export async function collectAgentless(runner: PhaseRunner, options: AgentlessOp
 
   const runs: AsteriskRuns = { dashV: asRun(two.get('ast:-V'), asteriskCmd[0]!), version: asRun(two.get(`ast:${ASTERISK_VERSION_COMMAND}`), asteriskCmd[0]!), rx: {} };
   for (const c of ASTERISK_RX_COMMANDS) if (two.has(`ast:${c}`)) runs.rx[c] = asRun(two.get(`ast:${c}`), asteriskCmd[0]!);
-  facts.asterisk = asteriskFacts(runs, problem, asteriskCmd.join(' '));
+  facts.asterisk = asteriskFacts(runs, problemIn('asterisk'), asteriskCmd.join(' '));
 
-  facts.custom = customFacts(two, layout, options, problem);
+  facts.custom = customFacts(two, layout, options, problemIn('custom'));
+  claims.push(...parseAsteriskNat(natFiles(two.get('nat'), layout.asteriskEtc, p.boundary, problemIn('public-address'))));
+  const pwIni = found.product === 'pbxware' || found.product === 'serverware' ? layout.credentialFiles[0] : undefined;
+  const pwIniText = pwIni ? credText(pwIni) : null;
+  if (pwIni && pwIniText !== null) {
+    const values = parseKeyValues(pwIniText);
+    registerSecrets(values);
+    claims.push(...parsePbxwareNat(values, pwIni));
+  }
+  await addPublicAddresses(facts, claims, options.timeoutMs);
 
   // ---- credentials: the first file that holds some, read redacted (as the agent's productCredentials) ----
   let plan: DbPlan | null = null;
@@ -283,12 +318,12 @@ export async function collectAgentless(runner: PhaseRunner, options: AgentlessOp
     const s = two.get(`cred:${f}`);
     const why = s ? pathReason(s.status) : null;
     if (why) {
-      if (why !== 'no such file or directory') problem(f, why);
+      if (why !== 'no such file or directory') problemIn('database')(f, why);
       continue;
     }
     const t = text(s);
     if (t === null) {
-      problem(f, runFailure(asRun(s, 'awk')) ?? 'unreadable');
+      problemIn('database')(f, runFailure(asRun(s, 'awk')) ?? 'unreadable');
       continue;
     }
     const values = parseKeyValues(t);
@@ -347,7 +382,7 @@ export async function collectAgentless(runner: PhaseRunner, options: AgentlessOp
     const dbRun = asRun(db, 'mysql');
     if (dbRun.code === 127) {
       database.error = database.notMeasured = 'the mysql client (mysql or mariadb) is not installed on the host';
-      problem('mysql client', `${database.notMeasured}: the database and the CDR table are not measured`);
+      problemIn('database')('mysql client', `${database.notMeasured}: the database and the CDR table are not measured`);
       facts.cdr = { ...blankCdr(candidates[0] ?? 'pbxware.cdr'), notMeasured: 'no mysql client on the host' };
     } else {
       const batch = parseBatch(dbRun.stdout, marker);
@@ -361,7 +396,7 @@ export async function collectAgentless(runner: PhaseRunner, options: AgentlessOp
         delete database.error;
         const rows = (label: string): BatchResult => batch.results.get(label) ?? { rows: [], error: 'no answer' };
         const serverErr = ['datadir', 'uptime', 'schemas'].map((l) => rows(l).error).find(Boolean);
-        if (serverErr) problem('database server facts', serverErr);
+        if (serverErr) problemIn('database')('database server facts', serverErr);
         else Object.assign(database, serverFactsOf(rows));
         facts.cdr = await cdrFacts(p, plan, candidates, rows, marker, options);
         const dataDirPath = (text(three.get('hold:database')) ?? '').trim();
@@ -372,7 +407,7 @@ export async function collectAgentless(runner: PhaseRunner, options: AgentlessOp
   if (disks) {
     tagHoldings(disks, resolved);
     facts.disks = disks;
-    if (!disks.length) problem('filesystems', 'no real filesystem found');
+    if (!disks.length) problemIn('disks')('filesystems', 'no real filesystem found');
   }
   return finish(facts, p, started, options);
 }
@@ -473,6 +508,47 @@ async function asteriskOnly(p: Phases, cmd: string[]): Promise<AsteriskRuns> {
   const runs: AsteriskRuns = { dashV: asRun(s.get('ast:-V'), cmd[0]!), version: asRun(s.get(`ast:${ASTERISK_VERSION_COMMAND}`), cmd[0]!), rx: {} };
   for (const c of ASTERISK_RX_COMMANDS) if (s.has(`ast:${c}`)) runs.rx[c] = asRun(s.get(`ast:${c}`), cmd[0]!);
   return runs;
+}
+
+/** The NAT section's files: "<boundary> file NAME" heads each file's NAT lines; "noperm NAME" an unreadable one. */
+function natFiles(sec: Section | undefined, etc: string, boundary: string, problem: (s: string, r: string) => void): Array<{ path: string; text: string }> {
+  if (!sec) return [];
+  const why = pathReason(sec.status);
+  if (why) {
+    if (why !== 'no such file or directory') problem(etc, why);
+    return [];
+  }
+  const out: Array<{ path: string; text: string }> = [];
+  for (const line of sec.text.split('\n')) {
+    const head = line.startsWith(`${boundary} `) ? /^(file|noperm) (.+)$/.exec(line.slice(boundary.length + 1)) : null;
+    if (head?.[1] === 'noperm') problem(`${etc}/${head[2]}`, 'permission denied');
+    else if (head) out.push({ path: `${etc}/${head[2]}`, text: '' });
+    else if (out.length) out[out.length - 1]!.text += `${line}\n`;
+  }
+  return out;
+}
+
+/** A name's addresses, resolved here (the agent resolves on the host), or none within the time limit. */
+async function resolveName(name: string, timeoutMs: number): Promise<string[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string[]>((resolve) => (timer = setTimeout(() => resolve([]), timeoutMs)));
+  const found = lookup(name, { all: true }).then((r) => r.map((a) => a.address), () => []);
+  try {
+    return await Promise.race([found, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function addPublicAddresses(facts: AgentFacts, claims: AddressClaim[], timeoutMs: number): Promise<void> {
+  const sources: Array<{ address: string; source: string }> = [];
+  for (const c of claims) {
+    const addresses = c.name ? await resolveName(c.value, timeoutMs) : [c.value];
+    for (const address of addresses) sources.push({ address, source: c.name ? `${c.source} (${c.value})` : c.source });
+  }
+  if (!sources.length) return;
+  facts.publicAddresses = [...new Set(sources.map((x) => x.address))];
+  facts.publicAddressSources = sources;
 }
 
 function finish(facts: AgentFacts, p: Phases, started: number, options: AgentlessOptions): AgentReport {

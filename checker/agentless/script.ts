@@ -59,10 +59,20 @@ sec() {
   beg "$_n"
   if command -v "$1" >/dev/null 2>&1; then
     _s=$( { { run_limited "$_t" "$@" 5>&- 4>&-; echo "$?" >&5; } 2>&1 | head -c "$_c" >&4 5>&-; } 5>&1 )
+  elif found_not_executable "$1"; then
+    printf '%s: permission denied' "$1"; _s=126
   else
     printf '%s: not found' "$1"; _s=127
   fi
   fin "\${_s:-unknown}"
+}
+# There, but not ours to run (e.g. /usr/sbin/ipset 0750): the agent's execFile says EACCES, not ENOENT.
+found_not_executable() {
+  case $1 in */*) [ -e "$1" ]; return ;; esac
+  _f=1; _o=$IFS; IFS=:
+  for _d in $PATH; do [ -e "$_d/$1" ] && { _f=0; break; }; done
+  IFS=$_o
+  return $_f
 }
 # The path with every symlink resolved, when it exists (realpath(3), as the agent asks): readlink -e
 # needs no access to the last directory itself; without GNU readlink, cd -P (which does).

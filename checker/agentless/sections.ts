@@ -47,7 +47,10 @@ export function pathReason(status: string): string | null {
 export function asRun(section: Section | undefined, what: string): RunResult {
   if (!section) return { code: null, stdout: '', stderr: '', error: `${what}: no answer (the collection stopped early)` };
   const code = /^\d+$/.test(section.status) ? Number(section.status) : null;
-  if (code === 127) return { code: 127, stdout: '', stderr: section.text, error: `${section.text.trim().split('\n')[0] || what}`.slice(0, 200).replace(/: not found$/, '') + ': not found' };
+  // What `sec` says for a program it could not start, worded as the agent's execFile words it.
+  const first = section.text.trim().split('\n')[0]?.slice(0, 200) ?? '';
+  if (code === 127) return { code: 127, stdout: '', stderr: '', error: /: not found$/.test(first) ? first : `${what}: not found` };
+  if (code === 126 && /: permission denied$/.test(first)) return { code: null, stdout: '', stderr: '', error: first };
   if (code === 124 || code === 137) return { code: null, stdout: section.text, stderr: '', error: `${what}: timed out` };
   return { code, stdout: section.text, stderr: '' };
 }

@@ -130,6 +130,7 @@ const FIREWALL = shape({
 
 const DEEP_SHAPE = shape({
   verdict: oneOf(['ready', 'warnings', 'not-ready', 'unknown']),
+  collector: optional(oneOf(['agent', 'bundled-agent', 'agentless'])),
   durationMs: maybeNumber,
   host: shape({
     hostname: maybeText,

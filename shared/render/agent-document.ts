@@ -176,6 +176,7 @@ export function agentDocument(r: AgentReport): ReportDocument {
     facts: [
       ['Host', h.hostname],
       ...product,
+      ['Collected by', r.collector ?? 'agent'],
       // Where sshd saw the session come from: the checker's vantage point, seen from the host.
       ...(r.sshSession ? [['SSH session', `from ${r.sshSession.clientAddress}:${r.sshSession.clientPort} to ${r.sshSession.serverAddress}:${r.sshSession.serverPort}`] as [string, string]] : []),
       ['Generated at', r.generatedAt],

@@ -1,12 +1,19 @@
 // A check with the host agent's facts merged: the outside document, then both views side by side
 // per port (with the joint diagnosis), then the agent's own sections and findings.
 
-import type { CheckReport, Finding } from '../model.js';
+import type { AgentCollector, CheckReport, Finding } from '../model.js';
 import { insideView } from '../rules/joint.js';
 import { sortFindings } from '../verdict.js';
 import { agentDocument } from './agent-document.js';
 import { checkDocument } from './check-document.js';
 import { cell, type ReportDocument, type Section, type Tone } from './document.js';
+
+/** Which collector made the inside view, in words (AgentReport.collector). */
+const COLLECTED_BY: Record<AgentCollector, string> = {
+  agent: 'the installed pbxready-agent',
+  'bundled-agent': 'the one-file pbxready-agent',
+  agentless: 'agentless collection over SSH (nothing installed)',
+};
 
 const JOINT_CODES = new Set(['PORT_BLOCKED_UPSTREAM', 'PORT_REFUSED_UPSTREAM', 'SERVICE_NOT_LISTENING', 'PORT_FORWARDED_ELSEWHERE']);
 
@@ -56,7 +63,7 @@ export function checkWithAgentDocument(r: CheckReport): ReportDocument {
     ...doc,
     facts: [
       ...doc.facts,
-      ['Inside view', `${agent.tool.name} ${agent.tool.version} on ${agent.host.hostname} at ${agent.generatedAt} (agent verdict: ${agent.verdict})`],
+      ['Inside view', `${agent.tool.name} ${agent.tool.version} on ${agent.host.hostname} at ${agent.generatedAt}, collected by ${COLLECTED_BY[agent.collector ?? 'agent']} (agent verdict: ${agent.verdict})`],
       ...inside.facts.filter(([k]) => k === 'Product' || k === 'Edition'),
     ],
     sections: [...doc.sections, ...sections],

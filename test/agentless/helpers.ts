@@ -58,15 +58,19 @@ export const localRunner: PhaseRunner = (script) =>
 
 /**
  * The facts two collectors must agree on exactly: everything but who collected, when, over which
- * SSH session, how long it took, and what the clock moves between two runs (uptimes, load, free memory, and the bytes and
+ * SSH session (its client port is new every time), how long it took, and what the clock moves between two runs (uptimes, load, free memory, and the bytes and
  * inodes in use on filesystems other tests write to at the same time: sameDisks() bounds those).
  */
 export function comparable(r: AgentReport): Record<string, unknown> {
-  // sshSession is where the collection came from (sshd's SSH_CONNECTION), not a fact of the host.
-  const { collector: _c, generatedAt: _g, durationMs: _d, timings: _t, sshSession: _s, host, database, disks, ...rest } = r;
+  const { collector: _c, generatedAt: _g, durationMs: _d, timings: _t, sshSession: _s, host, database, disks, firewall, ...rest } = r;
   const { uptimeSeconds: _u, load: _l, memory: _m, ...hostRest } = host;
   const { uptimeSeconds: _du, ...db } = database;
-  return { ...rest, host: hostRest, database: db, disks: disks.map((d) => ({ mount: d.mount, fs: d.fs, sizeBytes: d.sizeBytes, holds: d.holds, inodes: d.inodesFree === null })) };
+  // Sources run side by side in the agent, so the order of its gaps is the order they were found in.
+  const unreadable = [...(r.unreadable ?? [])].sort((a, b) => a.source.localeCompare(b.source) || a.reason.localeCompare(b.reason));
+  // A tool's own log line carries its clock and pid (fail2ban-client: "2026-… fail2ban [123]: ERROR …").
+  const clockless = (t: string | undefined) => t?.replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(,\d+)?/g, 'TIME').replace(/\[\d+\]/g, '[PID]');
+  const fw = firewall && { ...firewall, readers: firewall.readers.map((x) => ({ ...x, ...(x.reason !== undefined ? { reason: clockless(x.reason) } : {}) })) };
+  return { ...rest, ...(fw ? { firewall: fw } : {}), unreadable: unreadable.map((u) => ({ ...u, reason: clockless(u.reason)! })), host: hostRest, database: db, disks: disks.map((d) => ({ mount: d.mount, fs: d.fs, sizeBytes: d.sizeBytes, holds: d.holds, inodes: d.inodesFree === null })) };
 }
 
 /** Used/available space and inodes of the same filesystems, a moment apart: equal within 1% of the size. */

@@ -29,6 +29,8 @@ import { DB_SECRET, comparable, diskDrift, pbxwareSysroot, seedPbxwareDb } from 
 
 const run = promisify(execFile);
 const PASSWORD_ENV = 'PBXR_AGENTLESS_SSH_PASSWORD';
+/** The PATH the agentless script sets (and an SSH login of a plain user about has). */
+const LOGIN_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const SECRET_PART = 'Agentless-S3cret';
 const tag = `${process.pid.toString(36)}${randomBytes(2).toString('hex')}`;
 const ns = `pbxr-al-${tag}`;
@@ -132,7 +134,8 @@ describe('check --agent ssh on a host without node: agentless, the installed age
     expect(r.stderr).toBe('');
     check = JSON.parse(r.stdout) as CheckReport;
     // The installed agent on the same host: same network namespace, same user, same tree and Asterisk.
-    const { stdout } = await inNs('runuser', '-u', sshd.user, '--', process.execPath, agent.cli, 'report', '--format', 'json', '--root', tree.root, '--asterisk-cmd', asterisk()).catch((e: { stdout: string }) => e);
+    // With a login's PATH (runuser keeps root's, whose /root/… directories the user may not search).
+    const { stdout } = await inNs('runuser', '-u', sshd.user, '--', 'env', `PATH=${LOGIN_PATH}`, process.execPath, agent.cli, 'report', '--format', 'json', '--root', tree.root, '--asterisk-cmd', asterisk()).catch((e: { stdout: string }) => e);
     installed = JSON.parse(stdout) as AgentReport;
   });
 
@@ -154,6 +157,8 @@ describe('check --agent ssh on a host without node: agentless, the installed age
     expect(a.asterisk.trunks.length).toBeGreaterThan(0);
     expect(a.listening).toEqual(expect.arrayContaining([expect.objectContaining({ port: 5038, process: 'python3' }), expect.objectContaining({ port: 2020 })]));
     expect(a.disks.some((d) => d.holds.includes('database'))).toBe(true);
+    // Where the host saw the login come from (sshd's SSH_CONNECTION), as the agent run over SSH reports it.
+    expect(a.sshSession).toMatchObject({ clientAddress: `10.236.${t}.1`, serverAddress: pbxAddress, serverPort: 2020 });
     expect(comparable(a)).toEqual(comparable(installed));
     expect(diskDrift(a, installed)).toBeLessThan(0.01);
   });
@@ -215,8 +220,8 @@ describe('a host without the mysql client and without asterisk', () => {
     const r = outcome.report;
     expect(r.collector).toBe('agentless');
     expect(r.unreadable).toEqual(expect.arrayContaining([
-      { source: 'mysql client', reason: expect.stringContaining('mysql client (mysql or mariadb) is not installed') },
-      { source: 'asterisk', reason: expect.stringContaining('the asterisk CLI (asterisk) is not installed (asterisk: not found)') },
+      expect.objectContaining({ source: 'mysql client', reason: expect.stringContaining('mysql client (mysql or mariadb) is not installed'), from: 'database' }),
+      expect.objectContaining({ source: 'asterisk', reason: expect.stringContaining('the asterisk CLI (asterisk) is not installed (asterisk: not found)'), from: 'asterisk' }),
     ]));
     const codes = r.findings.map((f) => f.code);
     expect(codes).not.toContain('DB_UNREACHABLE');

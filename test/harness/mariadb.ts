@@ -48,7 +48,9 @@ export async function startMariaDb(opts: { bufferPoolMb?: number } = {}): Promis
   const tmp = join(dir, 'tmp');
   mkdirSync(tmp);
   const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
-  await execFileP('mariadb-install-db', ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asRoot], { timeout: 60_000 });
+  // The bootstrap server's temp tables go to TMPDIR: its own, or parallel installs collide in /tmp
+  // ("Unknown table 'mysql.tmp_user_sys'").
+  await execFileP('mariadb-install-db', ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asRoot], { timeout: 60_000, env: { ...process.env, TMPDIR: tmp } });
   const port = await freePort();
   const child: ChildProcess = spawn(
     'mariadbd',
