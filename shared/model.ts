@@ -581,6 +581,8 @@ export interface FilterChain {
   /** Base chains: what happens to a packet no rule decided. */
   policy?: FilterVerdict;
   rules: FilterRule[];
+  /** More rules than a report keeps (MAX_CHAIN_RULES): past the last one kept, the evaluator answers "unknown". */
+  truncated?: boolean;
 }
 
 export interface FilterSet {

@@ -118,7 +118,7 @@ const FIREWALL = shape({
       source: oneOf(['iptables', 'ip6tables', 'nftables']),
       family: oneOf(['ip', 'ip6', 'inet']),
       name: text,
-      chains: listOf(shape({ name: text, hook: maybeText, priority: maybeNumber, policy: optional(oneOf(['accept', 'drop', 'reject'])), rules: listOf(FILTER_RULE) })),
+      chains: listOf(shape({ name: text, hook: maybeText, priority: maybeNumber, policy: optional(oneOf(['accept', 'drop', 'reject'])), rules: listOf(FILTER_RULE), truncated: maybeFlag })),
       sets: listOf(shape({ name: text, elements: listOf(text), partial: maybeFlag })),
     }),
   ),

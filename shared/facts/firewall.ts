@@ -3,7 +3,7 @@
 // fail2ban.ts), the agentless script in its sections, and both hand the runs here.
 
 import { MAX_BANS, parseFail2banBanned, parseFail2banJails, parseFirewalldZones, sipprotBans } from './bans.js';
-import { parseIpsetSave, parseIptablesSave } from './iptables.js';
+import { boundTables, parseIpsetSave, parseIptablesSave } from './iptables.js';
 import { parseNftRuleset, withoutIptablesTables } from './nftables.js';
 import { notFound, runFailure, type RunResult } from './run.js';
 import type { FilterTable, FirewallReader, HostFirewallFacts } from '../model.js';
@@ -87,7 +87,8 @@ export function packetFilterFacts(runs: FilterRuns, problem: (source: string, re
   }
   out.readers.push(ipset.reader, firewalld.reader);
   if (firewalld.reader.status === 'read') out.zones = parseFirewalldZones(firewalld.text);
-  out.bans.push(...sipprotBans(out.tables));
+  out.bans.push(...sipprotBans(out.tables).slice(0, MAX_BANS));
+  boundTables(out.tables);
 
   for (const r of out.readers) if (r.status === 'unreadable') problem(r.command, r.reason ?? 'unreadable');
   const filterTools = out.readers.filter((r) => r.name === 'iptables' || r.name === 'ip6tables' || r.name === 'nftables');

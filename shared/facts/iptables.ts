@@ -24,6 +24,28 @@ const DROP_LIKE = new Set(['DROP', 'TARPIT']);
 /** Modules whose options this parser reads; any other module is an `unknown` match. */
 const KNOWN_MODULES = new Set(['tcp', 'udp', 'multiport', 'conntrack', 'state', 'comment', 'set', 'icmp', 'icmp6', 'ipv6-icmp']);
 
+/** Rules kept per chain in a report (a host with thousands of ban rules); the chain then says `truncated`. */
+export const MAX_CHAIN_RULES = 900;
+
+/** Bound a ruleset for the report: each chain keeps its first MAX_CHAIN_RULES rules and says when it had more. */
+export function boundTables(tables: FilterTable[]): FilterTable[] {
+  for (const t of tables) {
+    for (const c of t.chains) {
+      if (c.rules.length > MAX_CHAIN_RULES) {
+        c.rules = c.rules.slice(0, MAX_CHAIN_RULES);
+        c.truncated = true;
+      }
+    }
+    for (const set of t.sets) {
+      if (set.elements.length > MAX_CHAIN_RULES) {
+        set.elements = set.elements.slice(0, MAX_CHAIN_RULES);
+        set.partial = true;
+      }
+    }
+  }
+  return tables;
+}
+
 export interface IptablesSave {
   /** "nf_tables" when iptables is the nft backend (its rules are also in `nft list ruleset`), "legacy" or null. */
   backend: 'nf_tables' | 'legacy' | null;
@@ -32,6 +54,7 @@ export interface IptablesSave {
 
 /** Split a rule line into words; double-quoted words (comments) stay one word. Linear. */
 export function splitWords(line: string): string[] {
+  if (!line.includes('"')) return line.split(/[ \t]+/).filter((w) => w !== '');
   const out: string[] = [];
   let cur = '';
   let quoted = false;
@@ -204,6 +227,7 @@ export function parseIptablesSave(text: string, tool: 'iptables' | 'ip6tables'):
   let backend: IptablesSave['backend'] = null;
   let table: FilterTable | null = null;
   const chains = new Map<string, FilterChain>();
+  const isChain = (name: string) => chains.has(name);
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (!line) continue;
@@ -236,16 +260,21 @@ export function parseIptablesSave(text: string, tool: 'iptables' | 'ip6tables'):
       chains.set(chain.name, chain);
       continue;
     }
-    const body = line.replace(/^\[\d+:\d+\]\s+/, '');
-    const words = splitWords(body);
-    if (words[0] !== '-A' || !words[1]) continue;
-    let chain = chains.get(words[1]);
+    const body = line.startsWith('[') ? line.replace(/^\[\d+:\d+\]\s+/, '') : line;
+    const name = /^-A\s+(\S+)/.exec(body)?.[1];
+    if (!name) continue;
+    let chain = chains.get(name);
     if (!chain) {
-      chain = { name: words[1], rules: [] };
+      chain = { name, rules: [] };
       table.chains.push(chain);
       chains.set(chain.name, chain);
     }
-    chain.rules.push(parseRule(words, body, (name) => chains.has(name)));
+    // A host with thousands of ban rules: the report keeps the first ones and says so.
+    if (chain.rules.length >= MAX_CHAIN_RULES) {
+      chain.truncated = true;
+      continue;
+    }
+    chain.rules.push(parseRule(splitWords(body), body, isChain));
   }
   return { backend, tables };
 }

@@ -4,6 +4,7 @@
 // limits, verdict maps, …) are kept by name in `unknown`: the evaluator then says "depends on …".
 
 import type { FilterChain, FilterMatch, FilterRule, FilterSet, FilterTable } from '../model.js';
+import { MAX_CHAIN_RULES } from './iptables.js';
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -241,7 +242,9 @@ export function parseNftRuleset(text: string): FilterTable[] {
     } else if (isObj(item.rule)) {
       const r = item.rule;
       const chain = chains.get(`${key(r.family, r.table)} ${String(r.chain)}`);
-      if (chain) chain.rules.push(buildRule(r));
+      if (!chain) continue;
+      if (chain.rules.length >= MAX_CHAIN_RULES) chain.truncated = true;
+      else chain.rules.push(buildRule(r));
     } else if (isObj(item.set)) {
       const s = item.set;
       tables.get(key(s.family, s.table))?.sets.push(setElements(s));

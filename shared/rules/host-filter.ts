@@ -9,6 +9,7 @@
 // outcomes are followed, and when they differ the answer is "depends", naming the conditions.
 
 import ipaddr from 'ipaddr.js';
+import { MAX_CHAIN_RULES, boundTables } from '../facts/iptables.js';
 import type { FilterChain, FilterMatch, FilterRule, FilterTable, FilterVerdict, HostFirewallFacts } from '../model.js';
 
 export interface FilterPacket {
@@ -46,13 +47,26 @@ interface Outcome {
 
 type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
+/** Parsed CIDRs, by text: a ruleset names the same few ranges over and over (bounded). */
+const PARSED = new Map<string, Cidr | null>();
+
 function parseCidr(s: string): Cidr | null {
+  const known = PARSED.get(s);
+  if (known !== undefined) return known;
+  if (PARSED.size > 10_000) PARSED.clear();
+  const c = parseCidrOnce(s);
+  PARSED.set(s, c);
+  return c;
+}
+
+function parseCidrOnce(s: string): Cidr | null {
   try {
     if (!s.includes('/')) {
       const a = ipaddr.process(s); // IPv4-mapped IPv6 becomes the IPv4 address
       return [a, a.kind() === 'ipv4' ? 32 : 128];
     }
-    const [addr, len] = ipaddr.parseCIDR(s);
+    // ipaddr.parseCIDR tries IPv6 first and throws: pick the family by its separator.
+    const [addr, len] = s.includes(':') ? ipaddr.IPv6.parseCIDR(s) : ipaddr.IPv4.parseCIDR(s);
     return [addr, len];
   } catch {
     return null;
@@ -134,53 +148,148 @@ function matches(m: FilterMatch, pkt: FilterPacket, table: FilterTable): Tri {
 
 /** Outcomes beyond this many paths are not followed: the answer becomes "depends". */
 const MAX_PATHS = 256;
-const MAX_DEPTH = 32;
+/** Distinct deciding rules kept per verdict (accept, drop, …): the verdicts stay exact, the naming bounded. */
+const MAX_RULES_PER_VERDICT = 16;
+/** Conditions kept per outcome: they name what the answer depends on, a few are enough. */
+const MAX_CONDITIONS = 8;
+/** Rules examined per decision at most (hostile or huge rulesets with forks): then "unknown". */
+const RULE_BUDGET = 200_000;
+
+function withConditions(o: Outcome, conds: readonly string[]): Outcome {
+  if (o.conditions.length >= MAX_CONDITIONS || conds.length === 0) return o;
+  return { ...o, conditions: [...conds, ...o.conditions].slice(0, MAX_CONDITIONS) };
+}
+
+/** `list` with `add` in front, one outcome per (verdict, rule) and at most MAX_RULES_PER_VERDICT rules per verdict. */
+function insert(list: readonly Outcome[], add: readonly Outcome[]): Outcome[] {
+  const out = list.slice();
+  for (const o of add) {
+    const i = out.findIndex((x) => x.kind === o.kind && x.rule === o.rule);
+    if (i >= 0) {
+      const seen = out[i]!;
+      if (seen.conditions.length < MAX_CONDITIONS) out[i] = { ...seen, conditions: [...new Set([...o.conditions, ...seen.conditions])].slice(0, MAX_CONDITIONS) };
+      continue;
+    }
+    if (out.reduce((n, x) => n + (x.kind === o.kind ? 1 : 0), 0) >= MAX_RULES_PER_VERDICT) continue;
+    out.unshift(o);
+  }
+  return out;
+}
+
+/**
+ * One outcome per (verdict, deciding rule): paths that end the same way differ only in their
+ * conditions, which are merged (bounded). Keeps forks from multiplying into exponential lists.
+ */
+function squash(list: readonly Outcome[]): Outcome[] {
+  const byKey = new Map<string, Outcome>();
+  const perKind = new Map<string, number>();
+  for (const o of list) {
+    const key = `${o.kind}\u0000${o.rule ?? ''}`;
+    const seen = byKey.get(key);
+    if (seen) {
+      if (seen.conditions.length < MAX_CONDITIONS) seen.conditions = [...new Set([...seen.conditions, ...o.conditions])].slice(0, MAX_CONDITIONS);
+      continue;
+    }
+    // Enough rules named for this verdict: another one changes no answer, only the list's length.
+    const n = perKind.get(o.kind) ?? 0;
+    if (n >= MAX_RULES_PER_VERDICT) continue;
+    perKind.set(o.kind, n + 1);
+    byKey.set(key, { ...o, conditions: o.conditions.slice(0, MAX_CONDITIONS) });
+  }
+  return [...byKey.values()];
+}
+/** Chains nested by jumps at most: bounds the stack on a hostile ruleset. */
+const MAX_DEPTH = 200;
 
 function label(table: FilterTable, chain: FilterChain, r: FilterRule | string): string {
   const where = table.source === 'nftables' ? `nftables ${table.family} ${table.name} ${chain.name}` : `${table.source} ${table.name} ${chain.name}`;
   return `${where}: ${typeof r === 'string' ? r : r.text}`;
 }
 
-function walk(table: FilterTable, chain: FilterChain, pkt: FilterPacket, from: number, depth: number, budget: { left: number }): Outcome[] {
-  if (depth > MAX_DEPTH || --budget.left < 0) return [{ kind: 'unknown', conditions: [`${label(table, chain, 'rules too deep to follow')}`] }];
-  for (let i = from; i < chain.rules.length; i++) {
-    const rule = chain.rules[i]!;
-    const m = matches(rule.match, pkt, table);
-    if (m === 'no' || rule.action === 'continue') continue;
-    const applied = apply(table, chain, rule, pkt, i, depth, budget);
-    if (m === 'yes') return applied;
-    const cond = label(table, chain, rule);
-    return [...applied.map((o) => ({ ...o, conditions: [cond, ...o.conditions] })), ...walk(table, chain, pkt, i + 1, depth, budget).map((o) => ({ ...o, conditions: [cond, ...o.conditions] }))];
+/**
+ * One decision's walk through the rules, computed from each chain's end backwards: what happens from
+ * rule i on depends only on rule i and what happens from rule i+1 on, so every rule is looked at
+ * once (no path explosion on forks, no deep recursion on long chains). Jumps reach other chains'
+ * results (memoised); a chain reached again while it is being computed is a loop (the kernel refuses
+ * those; a hostile report may not): "unknown".
+ */
+class Walker {
+  private readonly results = new Map<FilterChain, Outcome[]>();
+  private readonly active = new Set<FilterChain>();
+  private budget = RULE_BUDGET;
+
+  constructor(
+    private readonly table: FilterTable,
+    private readonly pkt: FilterPacket,
+  ) {}
+
+  /** What happens to the packet from a chain's first rule on ("return" = it falls off the end). */
+  chain(chain: FilterChain): Outcome[] {
+    const known = this.results.get(chain);
+    if (known) return known;
+    if (this.active.has(chain) || this.active.size > MAX_DEPTH) return [{ kind: 'unknown', conditions: [label(this.table, chain, 'reached again from itself (a loop)')] }];
+    this.active.add(chain);
+    try {
+      const out = this.compute(chain);
+      this.results.set(chain, out);
+      return out;
+    } finally {
+      this.active.delete(chain);
+    }
   }
-  return [{ kind: 'return', conditions: [] }];
+
+  private compute(chain: FilterChain): Outcome[] {
+    // Rules the report did not keep could decide: say so rather than fall through to the policy.
+    let after: Outcome[] = chain.truncated
+      ? [{ kind: 'unknown', conditions: [label(this.table, chain, `more than ${chain.rules.length} rules, the rest not in the report`)] }]
+      : [{ kind: 'return', conditions: [] }];
+    for (let i = chain.rules.length - 1; i >= 0; i--) {
+      if (--this.budget < 0) return [{ kind: 'unknown', conditions: [label(this.table, chain, 'too many rules to follow')] }];
+      const rule = chain.rules[i]!;
+      const m = matches(rule.match, this.pkt, this.table);
+      if (m === 'no' || rule.action === 'continue') continue;
+      const applied = this.apply(chain, rule, after);
+      if (m === 'yes') after = applied;
+      else {
+        // Either way: the rule's effect when it matches (depending on it), or what follows.
+        const cond = label(this.table, chain, rule);
+        after = insert(after, applied.map((o) => withConditions(o, [cond])));
+      }
+    }
+    return after;
+  }
+
+  /** The rule matched: its effect, given `next` (what happens from the following rule on). */
+  private apply(chain: FilterChain, rule: FilterRule, next: Outcome[]): Outcome[] {
+    switch (rule.action) {
+      case 'accept':
+      case 'drop':
+      case 'reject':
+        return [{ kind: rule.action, rule: label(this.table, chain, rule), conditions: [] }];
+      case 'unknown':
+        return [{ kind: 'unknown', rule: label(this.table, chain, rule), conditions: [label(this.table, chain, rule)] }];
+      case 'return':
+        return [{ kind: 'return', conditions: [] }];
+      case 'jump':
+      case 'goto': {
+        const sub = this.table.chains.find((c) => c.name === rule.target);
+        if (!sub) return next;
+        return squash(
+          this.chain(sub).flatMap((o) => {
+            if (o.kind !== 'return') return [o];
+            // A jump comes back to the next rule; a goto returns from the calling chain.
+            if (rule.action === 'goto') return [o];
+            return next.map((n) => withConditions(n, o.conditions));
+          }),
+        );
+      }
+      default:
+        return next;
+    }
+  }
 }
 
-function apply(table: FilterTable, chain: FilterChain, rule: FilterRule, pkt: FilterPacket, i: number, depth: number, budget: { left: number }): Outcome[] {
-  switch (rule.action) {
-    case 'accept':
-    case 'drop':
-    case 'reject':
-      return [{ kind: rule.action, rule: label(table, chain, rule), conditions: [] }];
-    case 'unknown':
-      return [{ kind: 'unknown', rule: label(table, chain, rule), conditions: [label(table, chain, rule)] }];
-    case 'return':
-      return [{ kind: 'return', conditions: [] }];
-    case 'jump':
-    case 'goto': {
-      const sub = table.chains.find((c) => c.name === rule.target);
-      if (!sub) return walk(table, chain, pkt, i + 1, depth, budget);
-      const inner = walk(table, sub, pkt, 0, depth + 1, budget);
-      return inner.flatMap((o) => {
-        if (o.kind !== 'return') return [o];
-        // A jump comes back to the next rule; a goto returns from the calling chain.
-        if (rule.action === 'goto') return [o];
-        return walk(table, chain, pkt, i + 1, depth, budget).map((n) => ({ ...n, conditions: [...o.conditions, ...n.conditions] }));
-      });
-    }
-    default:
-      return walk(table, chain, pkt, i + 1, depth, budget);
-  }
-}
+export { MAX_CHAIN_RULES, boundTables };
 
 /** Base chains on the hooks a new inbound connection passes, lowest priority first. */
 function inputChains(tables: readonly FilterTable[], family: 4 | 6): Array<{ table: FilterTable; chain: FilterChain }> {
@@ -201,24 +310,24 @@ const FILTER_READERS: Record<4 | 6, string[]> = { 4: ['iptables', 'nftables'], 6
 
 /** What the host's packet filter does with a new TCP connection `pkt`. */
 export function decideFilter(fw: HostFirewallFacts, pkt: FilterPacket): FilterDecision {
-  const budget = { left: 5000 };
   let paths: Outcome[] = [{ kind: 'accept', conditions: [] }];
   const final: Outcome[] = [];
   // Every chain's own drops are named, even behind an earlier drop: the partner must open all of them.
   const dropping: string[] = [];
   for (const { table, chain } of inputChains(fw.tables, pkt.family)) {
-    const outcomes = walk(table, chain, pkt, 0, 0, budget).map((o): Outcome => (o.kind === 'return' ? { kind: chain.policy ?? 'accept', rule: chain.policy === 'drop' ? label(table, chain, 'policy drop') : undefined, conditions: o.conditions } as Outcome : o));
+    const outcomes = squash(new Walker(table, pkt).chain(chain)).map((o): Outcome => (o.kind === 'return' ? { kind: chain.policy ?? 'accept', rule: chain.policy === 'drop' ? label(table, chain, 'policy drop') : undefined, conditions: o.conditions } as Outcome : o));
     for (const o of outcomes) if ((o.kind === 'drop' || o.kind === 'reject') && o.rule) dropping.push(o.rule);
     const next: Outcome[] = [];
     for (const p of paths) {
       for (const o of outcomes) {
-        const merged = { ...o, conditions: [...p.conditions, ...o.conditions] };
+        const merged = withConditions(o, p.conditions);
         if (o.kind === 'accept') next.push(merged);
         else final.push(merged);
       }
     }
-    paths = next.slice(0, MAX_PATHS);
-    if (next.length > MAX_PATHS) final.push({ kind: 'unknown', conditions: ['too many alternative paths through the rules'] });
+    const squashed = squash(next);
+    paths = squashed.slice(0, MAX_PATHS);
+    if (squashed.length > MAX_PATHS) final.push({ kind: 'unknown', conditions: ['too many alternative paths through the rules'] });
   }
   final.push(...paths);
   const readers = FILTER_READERS[pkt.family];

@@ -10,7 +10,7 @@ import { parseIpsetSave, parseIptablesSave, splitWords } from '../../shared/fact
 import { parseNftRuleset, withoutIptablesTables } from '../../shared/facts/nftables.js';
 import { parseAsteriskNat, parseInterfaceAddresses, parsePbxwareNat } from '../../shared/facts/public-address.js';
 import type { FilterTable, HostFirewallFacts } from '../../shared/model.js';
-import { cidrRelation, decideFilter } from '../../shared/rules/host-filter.js';
+import { MAX_CHAIN_RULES, boundTables, cidrRelation, decideFilter } from '../../shared/rules/host-filter.js';
 import { vendorSourceFindings } from '../../shared/rules/host-firewall.js';
 import { REPO } from '../harness/cli.js';
 
@@ -124,6 +124,14 @@ describe('the evaluator: what the host does with a new TCP connection', () => {
     expect(decideFilter(denied, { family: 4, port: 2020, iface: 'eth0' }).verdict).toBe('drop');
     const none = facts([], [{ name: 'iptables', command: 'iptables-save', status: 'not installed' }, { name: 'nftables', command: 'nft', status: 'not installed' }]);
     expect(decideFilter(none, { family: 4, port: 443 }).verdict).toBe('unknown');
+  });
+  test('a chain with more rules than a report keeps: past the last rule kept it depends on the rest, not on the policy', () => {
+    const rules = Array.from({ length: MAX_CHAIN_RULES + 5 }, (_, i) => ({ text: `-A INPUT -s 192.0.2.${i % 250}/32 -j DROP`, match: { sources: [`192.0.2.${i % 250}/32`] }, action: 'drop' as const }));
+    const [table] = boundTables([{ source: 'iptables', family: 'ip', name: 'filter', sets: [], chains: [{ name: 'INPUT', hook: 'input', priority: 0, policy: 'accept', rules }] }]);
+    expect(table!.chains[0]!.rules).toHaveLength(MAX_CHAIN_RULES);
+    const d = decideFilter(facts([table!]), { family: 4, port: 2020 });
+    expect(d.verdict).toBe('depends');
+    expect(d.conditions).toEqual([`iptables filter INPUT: more than ${MAX_CHAIN_RULES} rules, the rest not in the report`]);
   });
   test('CIDR relations', () => {
     expect(cidrRelation('192.0.2.7', '192.0.2.0/24')).toBe('inside');

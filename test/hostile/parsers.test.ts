@@ -14,6 +14,11 @@ import { htmlEscape } from '../../shared/render/html.js';
 import { mdEscape } from '../../shared/render/markdown.js';
 import { pageTitle } from '../../shared/rules/http.js';
 import { cleanText } from '../../shared/sanitize.js';
+import { parseFail2banBanned, parseFail2banJails, parseFirewalldZones } from '../../shared/facts/bans.js';
+import { parseIpsetSave, parseIptablesSave } from '../../shared/facts/iptables.js';
+import { parseNftRuleset } from '../../shared/facts/nftables.js';
+import { parseAsteriskNat, parseInterfaceAddresses } from '../../shared/facts/public-address.js';
+import { decideFilter } from '../../shared/rules/host-filter.js';
 
 const SIZE = 256 * 1024;
 /** A small fraction of the 3000 ms default timeout; a linear parse of 256 KiB takes a few ms. */
@@ -47,6 +52,18 @@ const PARSERS: Array<[string, (s: string) => unknown, string[]]> = [
   ['pjsip registrations', parsePjsipRegistrations, [fill('a/b '), fill('x/y  ')]],
   ['sip peers', parseSipPeers, [fill('1 sip peers [Monitored: 1 online, ')]],
   ['sip registry', parseSipRegistry, [fill('h Y u 1 '), fill('h Y u 1 a '), fill('a N b 2 c ')]],
+  ['iptables-save', (s) => parseIptablesSave(`*filter\n:INPUT ACCEPT [0:0]\n${s}`, 'iptables'), [fill('-A INPUT '), fill('-A INPUT -m comment --comment "'), fill('"'), fill('\\'), fill('-A INPUT ! '), fill('-A X -j X\n')]],
+  ['ipset save', parseIpsetSave, [fill('add s '), fill('create '), fill(' ')]],
+  ['nft -j ruleset', (s) => { try { return parseNftRuleset(s); } catch { return null; } }, [fill('['), `{"nftables":[${fill('{"rule":{"expr":[{"match":{"left":{"payload":{}},"right":[[[[]]]]}}]}},', '{}')}]}`]],
+  ['fail2ban status', (s) => [parseFail2banJails(s), parseFail2banBanned(s)], [fill('Jail list: '), fill('Banned IP list: 1'), fill(', ')]],
+  ['firewalld zones', parseFirewalldZones, [fill('public (active)\n  '), fill('  rich rules: '), fill('  a'), fill(' -')]],
+  ['asterisk NAT', (s) => parseAsteriskNat([{ path: 'sip.conf', text: `[general]\n${s}` }]), [fill('externip='), fill('externhost=a.'), fill('['), fill('externhost=a-a.a-'), fill('a')]],
+  ['ip -j addr', parseInterfaceAddresses, [fill('[{"addr_info":['), fill('[')]],
+  ['firewall evaluator', (s) => {
+    // Rules whose matches cannot be judged fork the walk: the budget keeps it bounded.
+    const rules = Array.from({ length: Math.min(2000, s.length) }, (_, i) => ({ text: `r${i}`, match: { unknown: ['-m recent'] }, action: (i % 2 ? 'drop' : 'jump') as 'drop' | 'jump', target: 'INPUT' }));
+    return decideFilter({ readers: [{ name: 'iptables', command: 'iptables-save', status: 'read' }], bans: [], tables: [{ source: 'iptables', family: 'ip', name: 'filter', sets: [], chains: [{ name: 'INPUT', hook: 'input', priority: 0, policy: 'accept', rules }] }] }, { family: 4, port: 2020 });
+  }, [fill('x')]],
 ];
 
 describe('parsers of untrusted text are linear', () => {
