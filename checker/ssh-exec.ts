@@ -68,97 +68,14 @@ function killRemote(channel: ClientChannel): void {
   else channel.signal('KILL');
 }
 
-export async function sshExec(target: SshExecTarget, run: SshCommand, { signal }: ProbeContext): Promise<SshExecResult> {
-  const creds = target.credentials;
-  registerSecrets(creds);
-  const key = creds.privateKey ? parsePrivateKey(creds.privateKey, creds.passphrase) : undefined;
-  if (typeof key === 'string') throw new SshExecError('E_SSH_KEY', key);
-  if (!key && creds.password === undefined) throw new SshExecError('E_SSH_AUTH', `no password or key given for ${creds.user}`);
-  const where = `${target.address}:${target.port}`;
-
-  return new Promise<SshExecResult>((resolve, reject) => {
-    let settled = false;
-    let channel: ClientChannel | undefined;
-    let authTried = false;
-    let exitCode: number | null = null;
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let outputBytes = 0;
-
-    const close = () => {
-      // Do not leave the command running on the host: ask sshd to kill it before disconnecting.
-      if (channel) {
-        try {
-          killRemote(channel);
-        } catch {
-          /* channel already closed */
-        }
-      }
-      session.close(true);
-    };
-    const fail = (code: SshExecErrorCode, message: string) => {
-      if (settled) return;
-      settled = true;
-      close();
-      reject(new SshExecError(code, `ssh ${where}: ${message}`, session.decision?.fingerprint ?? null));
-    };
-    const succeed = () => {
-      if (settled) return;
-      settled = true;
-      close();
-      resolve({
-        exitCode,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        hostKey: session.decision?.verdict ?? 'unpinned',
-        fingerprint: session.decision?.fingerprint ?? null,
-      });
-    };
-    /** Why the session ended before the command finished, in the most telling terms available. */
-    const onEnd = (end: SshSessionEnd) => {
-      const { tap, decision } = session;
-      if (end.kind === 'stopped') {
-        const stage = channel ? 'the command' : decision ? 'the login' : tap.received ? 'the SSH handshake' : 'the SSH banner';
-        return fail('E_SSH_TIMEOUT', end.deadlineMs === null ? `stopped while waiting for ${stage}` : `timed out after ${end.deadlineMs} ms waiting for ${stage}`);
-      }
-      const fallback = end.kind === 'error' ? end.message : end.kind === 'not-ssh' ? 'no SSH identification' : end.kind === 'auth-ended' ? (key ? 'the key was rejected' : 'the password was rejected') : 'the connection closed';
-      if (tap.received && tap.ident() === null) return fail('E_SSH_NOT_SSH', `the service does not speak SSH (it sent: ${tap.banner()})`);
-      if (decision?.verdict === 'mismatch') return fail('E_SSH_HOSTKEY_MISMATCH', `refusing to log in: ${decision.reason ?? 'host key mismatch'}`);
-      if (authTried && !channel) return fail('E_SSH_AUTH', `login as ${creds.user} failed: ${fallback}`);
-      return fail(channel ? 'E_SSH_EXEC' : 'E_SSH_CONNECT', fallback);
-    };
-
-    const collect = (sink: Buffer[]) => (chunk: Buffer) => {
-      outputBytes += chunk.length;
-      if (outputBytes > run.maxOutputBytes) return fail('E_SSH_OUTPUT_LIMIT', `the command wrote more than ${run.maxOutputBytes} bytes`);
-      sink.push(chunk);
-    };
-
-    const session = openSshSession(target, signal, {
-      username: creds.user,
-      authenticate: () => {
-        if (authTried) return false;
-        authTried = true;
-        if (key) return { type: 'publickey', key };
-        return { type: 'password', password: creds.password ?? '' };
-      },
-      onReady: (client) => {
-        client.exec(run.command, (e, stream) => {
-          if (e) return fail('E_SSH_EXEC', `could not start the command: ${e.message}`);
-          channel = stream;
-          stream.on('data', collect(out));
-          stream.stderr.on('data', collect(err));
-          stream.on('exit', (code: number | null) => {
-            exitCode = typeof code === 'number' ? code : null;
-          });
-          stream.on('close', succeed);
-          // Input, then end of file; without input stdin stays open, as for a plain `ssh host cmd`.
-          if (run.stdin !== undefined) stream.end(run.stdin);
-        });
-      },
-      onEnd,
-    });
-  });
+/** One command on a fresh session: log in, run it, close (the session below, for a single command). */
+export async function sshExec(target: SshExecTarget, run: SshCommand, context: ProbeContext): Promise<SshExecResult> {
+  const session = await openSshCommandSession(target, context);
+  try {
+    return { ...(await session.run(run)), hostKey: session.hostKey, fingerprint: session.fingerprint };
+  } finally {
+    session.close();
+  }
 }
 
 /** A logged-in session that runs commands one after another (the agentless collector's phases). */
@@ -166,6 +83,8 @@ export interface SshCommandSession {
   /** Run one command (stdin written, then end of file); rejects with SshExecError. */
   run(run: SshCommand): Promise<Omit<SshExecResult, 'hostKey' | 'fingerprint'>>;
   readonly hostKey: NonNullable<SshFacts['hostKey']>;
+  /** The host key seen (SHA256:…). */
+  readonly fingerprint: string | null;
   close(): void;
 }
 
@@ -236,6 +155,7 @@ export async function openSshCommandSession(target: SshExecTarget, { signal }: P
   const client = await login;
   return {
     hostKey: session.decision?.verdict ?? 'unpinned',
+    fingerprint: session.decision?.fingerprint ?? null,
     run(run) {
       if (ended) return Promise.reject(ended);
       return new Promise((resolve, reject) => {
