@@ -8,9 +8,8 @@ import type { FieldMap, FormSettings } from './fields.js';
 import type { IssueTypeKey, Requester } from './form.js';
 import { RETRY_DEFAULTS, type RetryPolicy } from './retry.js';
 import { providerOf } from './index.js';
-import { ENV, SMTP_ENV, type EmailFlags, type TicketFlags } from './options.js';
+import { ENV, refuseStraySmtpFlags, smtpSettingsOf, type EmailFlags, type TicketFlags } from './options.js';
 import { EMAIL_DEFAULTS, type EmailSettings, type SmtpSettings } from './email.js';
-import { parsePort } from '../../shared/cli/flags.js';
 
 export type { TicketFlags } from './options.js';
 import type { TicketConnection, TicketProvider } from './provider.js';
@@ -166,21 +165,16 @@ export async function resolveEmailSetup(flags: EmailFlags, env: NodeJS.ProcessEn
   if (emergencyTo !== undefined) settings.emergencyTo = emergencyTo;
   if (mail.maxMessageBytes !== undefined) settings.maxMessageBytes = positive(mail.maxMessageBytes, '"mail.maxMessageBytes" in --config');
   if (!flags.send) {
-    const stray = (['smtpHost', 'smtpPort', 'smtpUser', 'smtpPasswordEnv'] as const).find((k) => flags[k] !== undefined);
-    if (stray) throw new UsageError(`--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} goes with --send`);
+    refuseStraySmtpFlags(flags, '--send');
     return { settings, smtp: null };
   }
   const smtp = objectOf(config.smtp, ['host', 'port', 'user', 'passwordEnv'], '"smtp"');
-  const host = flags.smtpHost ?? stringIn(smtp, 'host', 'smtp');
-  if (!host) throw new UsageError('--send needs the SMTP server: --smtp-host HOST (or "smtp": {"host"} in --config)');
-  const port = flags.smtpPort !== undefined ? parsePort(flags.smtpPort, '--smtp-port') : smtp.port !== undefined ? parsePort(smtp.port, '"smtp.port" in --config') : 587;
-  const user = flags.smtpUser ?? stringIn(smtp, 'user', 'smtp') ?? null;
-  const varName = flags.smtpPasswordEnv ?? stringIn(smtp, 'passwordEnv', 'smtp') ?? SMTP_ENV.password;
-  const password = envValue(env, varName) ?? null;
-  if (user !== null && password === null) {
-    // Worded without "password-env: …", which the redaction's `key: value` net would blank.
-    throw new UsageError(`--smtp-user ${user} needs the password in the environment variable ${varName}, which is not set or empty (never on the command line)`);
-  }
-  secrets.add(password);
-  return { settings, smtp: { host, port, user, password: user === null ? null : password, implicitTls: port === 465, timeoutMs: 30_000 } };
+  const port = flags.smtpPort !== undefined ? { value: flags.smtpPort, source: '--smtp-port' } : smtp.port !== undefined ? { value: smtp.port, source: '"smtp.port" in --config' } : undefined;
+  const server = smtpSettingsOf(
+    { host: flags.smtpHost ?? stringIn(smtp, 'host', 'smtp'), port, user: flags.smtpUser ?? stringIn(smtp, 'user', 'smtp'), passwordEnv: flags.smtpPasswordEnv ?? stringIn(smtp, 'passwordEnv', 'smtp') },
+    '--send',
+    ' (or "smtp": {"host"} in --config)',
+    env,
+  );
+  return { settings, smtp: server };
 }

@@ -17,6 +17,7 @@ import { ticketBody, ticketContent, type TicketContent } from './content.js';
 import { formFactsHtml, formFactsMarkdown } from './fields.js';
 import { decideForm, type FormChoices, type FormDecision } from './form.js';
 import { nextStepsFor, supportTermsFor } from './next-steps.js';
+import { emailAddress } from './options.js';
 import type { TicketReport } from './report.js';
 
 /** What the config file's "email" object may say. */
@@ -45,26 +46,18 @@ export interface EmailDecision {
   form: FormDecision;
 }
 
-const ADDRESS = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
-
-function address(value: string, what: string): string {
-  const v = value.trim();
-  if (!ADDRESS.test(v)) throw new UsageError(`${what} "${value}" is not an email address`);
-  return v;
-}
-
 /** Who sends to whom, and the subject: pure, from the report, the choices and the settings. */
 export function decideEmail(r: TicketReport, choices: EmailChoices, settings: EmailSettings): EmailDecision {
   const fromRaw = choices.from ?? settings.from;
   if (!fromRaw) throw new UsageError('ticket email needs --from: your registered address (the vendor drops mail from addresses it does not know), or "email": {"from"} in --config');
-  const from = address(fromRaw, '--from');
+  const from = emailAddress(fromRaw, '--from');
   const emergency = choices.emergency === true;
   const terms = supportTermsFor(r);
   const configured = emergency ? settings.emergencyTo : settings.to;
   const vendor = emergency ? terms.email?.emergency : terms.email?.support;
   const toRaw = choices.to ?? configured ?? vendor;
   if (!toRaw) throw new UsageError(`${terms.vendor} publishes no ticket address pbxready knows: pass --to ADDRESS (or "email": {"to"} in --config)`);
-  const to = address(toRaw, choices.to !== undefined ? '--to' : configured !== undefined ? '"email" in --config' : 'the vendor address');
+  const to = emailAddress(toRaw, choices.to !== undefined ? '--to' : configured !== undefined ? '"email" in --config' : 'the vendor address');
   const { from: _from, to: _to, description: _d, ...formChoices } = choices;
   const form = decideForm(r, { ...formChoices, requester: { email: from } });
   return { from, to, subject: form.form.subject, form };

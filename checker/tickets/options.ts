@@ -2,7 +2,10 @@
 // --attach-to-ticket ID (check, precheck), with the one parser of their values. Only names live
 // here, no help-desk code: `check` declares these flags without loading any desk.
 
-import type { FlagGroup } from '../../shared/cli/flags.js';
+import { parsePort, type FlagGroup } from '../../shared/cli/flags.js';
+import { UsageError } from '../../shared/errors.js';
+import { secrets } from '../../shared/redact.js';
+import type { SmtpSettings } from './email.js';
 
 /** The help desks; tickets/index.ts maps each to its provider (the compiler keeps both in step). */
 export const PROVIDER_NAMES = ['freshdesk', 'zendesk', 'osticket'] as const;
@@ -68,6 +71,47 @@ export const SMTP_FLAGS = {
   'smtp-password-env': { type: 'string', group: 'E-mail:', describe: `environment variable holding the SMTP password (default ${SMTP_ENV.password}); never the password itself` },
 } satisfies FlagGroup;
 
+export interface SmtpArgs {
+  smtpHost?: string | undefined;
+  smtpPort?: string | undefined;
+  smtpUser?: string | undefined;
+  smtpPasswordEnv?: string | undefined;
+}
+
+/** An --smtp-… flag given without the flag that sends mail: one line naming both. */
+export function refuseStraySmtpFlags(a: SmtpArgs, sender: string): void {
+  const stray = (['smtpHost', 'smtpPort', 'smtpUser', 'smtpPasswordEnv'] as const).find((k) => a[k] !== undefined);
+  if (stray) throw new UsageError(`--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} goes with ${sender}`);
+}
+
+/** The SMTP server, from the flags (or what a config file says in their place); `sender` names the flag that needs it. */
+export function smtpSettingsOf(
+  a: { host?: string | undefined; port?: { value: unknown; source: string } | undefined; user?: string | undefined; passwordEnv?: string | undefined },
+  sender: string,
+  hostHint: string,
+  env: NodeJS.ProcessEnv,
+): SmtpSettings {
+  const host = a.host?.trim();
+  if (!host) throw new UsageError(`${sender} needs the SMTP server: --smtp-host HOST${hostHint}`);
+  const port = a.port !== undefined ? parsePort(a.port.value, a.port.source) : 587;
+  const user = a.user?.trim() || null;
+  const varName = a.passwordEnv ?? SMTP_ENV.password;
+  const password = env[varName] === undefined || env[varName] === '' ? null : env[varName]!;
+  // Worded without "password-env: …", which the redaction's `key: value` net would blank.
+  if (user !== null && password === null) throw new UsageError(`--smtp-user ${user} needs the password in the environment variable ${varName}, which is not set or empty (never on the command line)`);
+  secrets.add(password);
+  return { host, port, user, password: user === null ? null : password, implicitTls: port === 465, timeoutMs: 30_000 };
+}
+
+const ADDRESS = /^[^\s@<>",;]+@[^\s@<>",;]+\.[^\s@<>",;]+$/;
+
+/** One e-mail address (from a flag or a file), trimmed; `what` names where it came from. */
+export function emailAddress(value: string, what: string): string {
+  const v = value.trim();
+  if (!ADDRESS.test(v)) throw new UsageError(`${what} "${value}" is not an email address`);
+  return v;
+}
+
 /** The e-mail route (ticket email): addresses, the draft file, and the SMTP server for --send. */
 export const EMAIL_FLAGS = {
   config: TICKET_FLAGS.config,
@@ -77,13 +121,9 @@ export const EMAIL_FLAGS = {
   ...SMTP_FLAGS,
 } satisfies FlagGroup;
 
-export interface EmailFlags {
+export interface EmailFlags extends SmtpArgs {
   config?: string | undefined;
   to?: string | undefined;
   from?: string | undefined;
   send?: boolean | undefined;
-  smtpHost?: string | undefined;
-  smtpPort?: string | undefined;
-  smtpUser?: string | undefined;
-  smtpPasswordEnv?: string | undefined;
 }
