@@ -3,9 +3,8 @@
 
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { SCHEMA_VERSION, type AgentReport } from '../shared/model.js';
-import { agentFindings, type AgentFacts } from '../shared/rules/agent.js';
-import { TOOL } from '../shared/tool.js';
+import type { AgentReport } from '../shared/model.js';
+import { agentFindings, blankAgentFacts } from '../shared/rules/agent.js';
 import { sortFindings, verdictOf } from '../shared/verdict.js';
 import { COLLECTOR } from './collector.js';
 import { runCommand, type Run } from './exec.js';
@@ -19,30 +18,10 @@ export interface CollectDeps {
   sources?: readonly FactSource[];
 }
 
-function emptyFacts(options: AgentOptions, now: Date): AgentFacts {
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    kind: 'agent',
-    tool: TOOL,
-    collector: COLLECTOR,
-    generatedAt: now.toISOString(),
-    durationMs: 0,
-    host: { hostname: hostname(), os: 'unknown', kernel: 'unknown', uptimeSeconds: 0 },
-    product: { name: 'unknown', version: null },
-    asterisk: { version: null, running: false, activeCalls: null, endpoints: null, trunks: [], reason: 'not measured' },
-    disks: [],
-    database: { reachable: false, version: null, schemas: [], error: 'not measured' },
-    cdr: null,
-    listening: [],
-    unreadable: [],
-    root: options.root,
-  };
-}
-
 export async function collectReport(options: AgentOptions, log: Logger, deps: CollectDeps = {}): Promise<AgentReport> {
   const now = deps.now ?? (() => new Date());
   const started = performance.now();
-  const facts = emptyFacts(options, now());
+  const facts = blankAgentFacts(COLLECTOR, hostname(), options.root, now());
   const problem = (source: string, reason: string, from?: string) => {
     log.debug({ source, reason }, 'source unreadable');
     facts.unreadable!.push(from ? { source, reason, from } : { source, reason });

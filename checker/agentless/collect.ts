@@ -24,9 +24,8 @@ import { runFailure, type RunResult } from '../../shared/facts/run.js';
 import { DEFAULT_ROUTE_COMMAND, FILTER_COMMANDS, MAX_JAILS, addFail2ban, packetFilterFacts, type FilterRuns } from '../../shared/facts/firewall.js';
 import { parseAsteriskNat, parseInterfaceAddresses, parsePbxwareNat, type AddressClaim } from '../../shared/facts/public-address.js';
 import { lookup } from 'node:dns/promises';
-import { SCHEMA_VERSION, type AgentReport, type CustomDevelopment, type DatabaseFacts, type SourceProblem } from '../../shared/model.js';
-import { agentFindings, type AgentFacts, type AgentThresholds } from '../../shared/rules/agent.js';
-import { TOOL } from '../../shared/tool.js';
+import type { AgentReport, CustomDevelopment, DatabaseFacts, SourceProblem } from '../../shared/model.js';
+import { agentFindings, blankAgentFacts, type AgentFacts, type AgentThresholds } from '../../shared/rules/agent.js';
 import { sortFindings, verdictOf } from '../../shared/verdict.js';
 import { asRun, parseBatch, parseSections, pathReason, type BatchResult, type Section } from './sections.js';
 import { AWK_CNF, AWK_REDACT, DB_RUN, phaseScript, shq, type ScriptEnv } from './script.js';
@@ -196,23 +195,8 @@ export async function collectAgentless(runner: PhaseRunner, options: AgentlessOp
     log.debug({ source, reason, from }, 'source unreadable');
     unreadable.push({ source, reason, from });
   };
-  const facts: AgentFacts = {
-    schemaVersion: SCHEMA_VERSION,
-    kind: 'agent',
-    tool: TOOL,
-    collector: 'agentless',
-    generatedAt: now().toISOString(),
-    durationMs: 0,
-    host: { hostname: 'unknown', os: 'unknown', kernel: 'unknown', uptimeSeconds: 0 },
-    product: { name: 'unknown', version: null },
-    asterisk: { version: null, running: false, activeCalls: null, endpoints: null, trunks: [], reason: 'not measured' },
-    disks: [],
-    database: { reachable: false, version: null, schemas: [], error: 'not measured' },
-    cdr: null,
-    listening: [],
-    unreadable,
-    root: options.root,
-  };
+  const facts = blankAgentFacts('agentless', 'unknown', options.root, now());
+  facts.unreadable = unreadable;
   const text = (s: Section | undefined) => (s && /^\d+$/.test(s.status) ? s.text : null);
 
   // ---- phase 1 ----

@@ -1,7 +1,8 @@
 // The host agent's rules: facts gathered on the PBX → findings. Pure: no I/O, thresholds injected.
 
 import { finding } from '../findings.js';
-import type { AgentReport, Finding } from '../model.js';
+import { SCHEMA_VERSION, type AgentCollector, type AgentReport, type Finding } from '../model.js';
+import { TOOL } from '../tool.js';
 import { formatBytes } from '../render/document.js';
 import { compareVersions } from '../precheck.js';
 import { ISSABEL_SUPPORT } from '../profiles.js';
@@ -49,6 +50,27 @@ export function agentThresholds(overrides: Partial<AgentThresholds> = {}): Agent
 }
 
 export type AgentFacts = Omit<AgentReport, 'findings' | 'verdict'>;
+
+/** What every collector (installed agent, agentless) starts from: nothing measured yet, said as such. */
+export function blankAgentFacts(collector: AgentCollector, hostname: string, root: string, generatedAt: Date): AgentFacts {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    kind: 'agent',
+    tool: TOOL,
+    collector,
+    generatedAt: generatedAt.toISOString(),
+    durationMs: 0,
+    host: { hostname, os: 'unknown', kernel: 'unknown', uptimeSeconds: 0 },
+    product: { name: 'unknown', version: null },
+    asterisk: { version: null, running: false, activeCalls: null, endpoints: null, trunks: [], reason: 'not measured' },
+    disks: [],
+    database: { reachable: false, version: null, schemas: [], error: 'not measured' },
+    cdr: null,
+    listening: [],
+    unreadable: [],
+    root,
+  };
+}
 
 function round1(n: number): number {
   return Math.round(n * 10) / 10;
