@@ -47,7 +47,7 @@ export async function createNetns(plan: FirewallPlan): Promise<TestNetns> {
   const [hostIf, nsIf] = [`pxh${tag}`, `pxn${tag}`];
   const children: ChildProcess[] = [];
   const stop = async () => {
-    for (const c of children) if (c.pid) try { process.kill(-c.pid, 'SIGKILL'); } catch { /* already gone */ }
+    for (const c of children) killGroup(c);
     await ip('netns', 'del', name).catch(() => {});
     await ip('link', 'del', hostIf).catch(() => {});
   };
@@ -76,9 +76,23 @@ export async function createNetns(plan: FirewallPlan): Promise<TestNetns> {
   return { name, hostAddress: `${net}.1`, address: `${net}.2`, deadAddress: `${net}.3`, stop };
 }
 
-/** A silent TCP listener inside the namespace, in its own process group; resolves once listening. */
-function listenInside(ns: string, port: number): Promise<ChildProcess> {
-  const code = `require('net').createServer(()=>{}).listen(${port},'0.0.0.0',()=>console.log('ready'))`;
+/** Kill a child started in its own process group (detached), with everything it started. */
+export function killGroup(c: ChildProcess): void {
+  if (c.pid && c.exitCode === null && c.signalCode === null) {
+    try {
+      process.kill(-c.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/**
+ * A TCP listener inside namespace `ns`, in its own process group; resolves once listening. Silent
+ * (holds every connection open, saying nothing) unless `closes`: then it closes each at once.
+ */
+export function listenInside(ns: string, port: number, { closes = false }: { closes?: boolean } = {}): Promise<ChildProcess> {
+  const code = `require('net').createServer(${closes ? '(s)=>s.end()' : '()=>{}'}).listen(${port},'0.0.0.0',()=>console.log('ready'))`;
   const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', code], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`listener on ${port} in ${ns} did not start`)), 10_000);

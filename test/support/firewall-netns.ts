@@ -7,12 +7,13 @@
 // namespace (its own conf dir, socket and pid file in a temp dir) with a jail on 2020.
 // Needs root; without it creation fails with the reason.
 
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { killGroup, listenInside } from '../harness/netns.js';
 
 const run = promisify(execFile);
 const ip = (...args: string[]) => run('ip', args);
@@ -32,29 +33,6 @@ export interface Fail2ban {
   client: string[];
   ban(jail: string, address: string): Promise<void>;
   stop(): Promise<void>;
-}
-
-function killGroup(c: ChildProcess): void {
-  if (c.pid && c.exitCode === null && c.signalCode === null) {
-    try {
-      process.kill(-c.pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-}
-
-function listenInside(ns: string, port: number): Promise<ChildProcess> {
-  const code = `require('net').createServer((s)=>s.end()).listen(${port},'0.0.0.0',()=>console.log('ready'))`;
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', code], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`listener on ${port} in ${ns} did not start`)), 10_000);
-    child.stdout!.once('data', () => {
-      clearTimeout(timer);
-      resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`listener on ${port} in ${ns} exited (${code})`)));
-  });
 }
 
 export async function createFirewallNetns(): Promise<FirewallNetns> {
@@ -104,7 +82,7 @@ export async function createFirewallNetns(): Promise<FirewallNetns> {
     await inPbx('nft', 'add', 'table', 'inet', 'pbxfw');
     await inPbx('nft', 'add chain inet pbxfw input { type filter hook input priority 0; policy accept; }');
     await inPbx('nft', 'add', 'rule', 'inet', 'pbxfw', 'input', 'tcp', 'dport', '2020', 'counter', 'drop');
-    for (const port of [81, 443, 2020]) children.push(await listenInside(pbx, port));
+    for (const port of [81, 443, 2020]) children.push(await listenInside(pbx, port, { closes: true }));
   } catch (err) {
     await stop();
     throw new Error(`cannot build the firewall namespaces: ${(err as Error).message.split('\n')[0]}`);
