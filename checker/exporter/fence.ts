@@ -12,6 +12,8 @@ export interface TargetFence {
   /** --allow-targets: null = any public target. */
   cidrs: BlockList | null;
   globs: string[];
+  /** The exporter's own interface addresses: probing itself is refused like a private target. */
+  own?: ReadonlySet<string>;
 }
 
 const GLOB = /^[a-z0-9*.-]{1,253}$/i;
@@ -62,6 +64,8 @@ export function globMatches(glob: string, name: string): boolean {
 /** Why `target` (resolved to `addresses`) may not be probed, or null when it may. */
 export function fenceProblem(fence: TargetFence, target: string, addresses: readonly string[]): string | null {
   if (!fence.allowPrivate) {
+    const self = addresses.find((a) => fence.own?.has(a));
+    if (self !== undefined) return `${target}${self === target ? '' : ` resolves to ${self}, which`} is this exporter's own address: refused without --allow-private`;
     const inner = addresses.find((a) => !isPublicAddress(a));
     if (inner !== undefined) return `${target}${inner === target ? '' : ` resolves to ${inner}, which`} is a ${classifyAddress(inner)} address: refused without --allow-private`;
   }

@@ -4,6 +4,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Product } from '../../shared/model.js';
 import { PRODUCTS } from '../../shared/profiles.js';
@@ -43,6 +44,7 @@ export function scrapeBudgetMs(header: string | string[] | undefined, timeoutMs:
 
 export function createExporter(opts: ExporterOptions, deps: CheckDeps = DEFAULT_DEPS): Server {
   const own = { probes: new Map<string, number>(), seconds: 0, inFlight: 0, errors: 0 };
+  const self = new Set(Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address)));
   const started = Date.now() / 1000;
 
   const send = (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8') => {
@@ -72,7 +74,7 @@ export function createExporter(opts: ExporterOptions, deps: CheckDeps = DEFAULT_
         addresses = []; // DNS_FAILED comes from the check itself, which makes no connection
       }
     }
-    const refused = fenceProblem(opts.fence ?? { allowPrivate: opts.allowPrivate, cidrs: null, globs: [] }, host, addresses);
+    const refused = fenceProblem({ ...(opts.fence ?? { allowPrivate: opts.allowPrivate, cidrs: null, globs: [] }), own: self }, host, addresses);
     if (refused) return send(res, 400, `${refused}\n`);
     own.inFlight++;
     const t0 = performance.now();
