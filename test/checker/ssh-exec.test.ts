@@ -50,6 +50,21 @@ async function rejection(p: Promise<unknown>): Promise<SshExecError> {
   return err as SshExecError;
 }
 
+/** A sleep no other run on this machine uses (other suites may run the same tests at once as the same user). */
+const UNIQUE = `37.${String(process.pid % 1000).padStart(3, '0')}`;
+const LIMIT_MS = 4000;
+
+/** Poll until the test user runs `command` (a busy machine may take a while to log in), at most `withinMs`. */
+async function startedWithin(command: string, withinMs: number): Promise<string[]> {
+  const until = Date.now() + withinMs;
+  let found = await userProcesses(command);
+  while (found.length === 0 && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100));
+    found = await userProcesses(command);
+  }
+  return found;
+}
+
 /** Processes of the test user running exactly `command` (pgrep exits 1 when there are none). */
 async function userProcesses(command: string): Promise<string[]> {
   const out = await run('pgrep', ['-u', TEST_USER, '-f', `^${command}$`]).then((r) => r.stdout, () => '');
@@ -103,34 +118,34 @@ describe('sshExec', () => {
 
   test('the time limit ends a long command, and the command does not live on', async () => {
     const started = Date.now();
-    const pending = rejection(sshExec('127.0.0.1', sshd.port, options({ timeoutMs: 1500 }), 'sleep 37'));
+    const command = `sleep ${UNIQUE}`;
+    const pending = rejection(sshExec('127.0.0.1', sshd.port, options({ timeoutMs: LIMIT_MS }), command));
     // While the limit runs, the command really runs on the host (so the check below means something).
-    await new Promise((r) => setTimeout(r, 800));
-    expect(await userProcesses('sleep 37')).toHaveLength(1);
+    expect(await startedWithin(command, LIMIT_MS - 500)).toHaveLength(1);
     const err = await pending;
     expect(err.code).toBe('E_SSH_TIMEOUT');
-    expect(err.message).toContain('timed out after 1500 ms waiting for the command');
-    expect(Date.now() - started).toBeLessThan(1500 * 3); // ended by the limit, not by the 37 s command
+    expect(err.message).toContain(`timed out after ${LIMIT_MS} ms waiting for the command`);
+    expect(Date.now() - started).toBeLessThan(LIMIT_MS * 3); // ended by the limit, not by the 37 s command
     // sshd delivers the KILL we asked for; poll briefly for it to land.
-    let left = await userProcesses('sleep 37');
+    let left = await userProcesses(command);
     for (let i = 0; i < 20 && left.length > 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      left = await userProcesses('sleep 37');
+      left = await userProcesses(command);
     }
     expect(left).toEqual([]);
   });
 
   test('the time limit also ends a command fed on stdin (after end of file)', async () => {
-    const pending = rejection(sshExec('127.0.0.1', sshd.port, options({ timeoutMs: 1500, stdin: 'exec sleep 38\n' }), 'sh -s'));
-    await new Promise((r) => setTimeout(r, 800));
-    expect(await userProcesses('sleep 38')).toHaveLength(1);
+    const command = `sleep 1${UNIQUE}`;
+    const pending = rejection(sshExec('127.0.0.1', sshd.port, options({ timeoutMs: LIMIT_MS, stdin: `exec ${command}\n` }), 'sh -s'));
+    expect(await startedWithin(command, LIMIT_MS - 500)).toHaveLength(1);
     const err = await pending;
     expect(err.code).toBe('E_SSH_TIMEOUT');
-    expect(err.message).toContain('timed out after 1500 ms waiting for the command');
-    let left = await userProcesses('sleep 38');
+    expect(err.message).toContain(`timed out after ${LIMIT_MS} ms waiting for the command`);
+    let left = await userProcesses(command);
     for (let i = 0; i < 20 && left.length > 0; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      left = await userProcesses('sleep 38');
+      left = await userProcesses(command);
     }
     expect(left).toEqual([]);
   });
