@@ -2,7 +2,6 @@
 // promtool on the real output of `serve`; the bearer token by default, loopback without it only when
 // configured, and never beyond loopback.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -14,7 +13,7 @@ import { resolveOptions } from '../../agent/options.js';
 import { isLoopback } from '../../agent/report-server.js';
 import { MAX_LABEL_VALUE_CHARS, exposition } from '../../shared/render/prometheus.js';
 import { agentReport } from '../fixtures/reports.js';
-import { requireBuilt } from '../harness/cli.js';
+import { startListening, type Listening } from '../harness/cli.js';
 import { createNetns, type TestNetns } from '../harness/netns.js';
 import { promtool } from '../harness/prometheus.js';
 import { ASTERISK, CLI, cleanupRoots, fixtureRoot, runCli, silentLog } from './helpers.js';
@@ -189,37 +188,15 @@ describe('the report as metrics (pure)', () => {
   });
 });
 
-interface Served {
-  port: number;
-  child: ChildProcess;
-}
+type Served = Listening & { port: number };
 
 async function serve(extra: string[]): Promise<Served> {
-  requireBuilt(CLI);
-  const child = spawn(process.execPath, [CLI, 'serve', '--token-file', tokenFile, '--root', fixtureRoot('pbxware'), '--asterisk-cmd', ASTERISK.pjsip20, '--db-host', '127.0.0.1', '--db-port', '1', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stderr!.on('data', (d) => (out += d));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 20_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /serving http:\/\/[^ ]+:(\d+)\/report/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-  });
-  return { port, child };
+  const s = await startListening(CLI, ['serve', '--token-file', tokenFile, '--root', fixtureRoot('pbxware'), '--asterisk-cmd', ASTERISK.pjsip20, '--db-host', '127.0.0.1', '--db-port', '1', ...extra], /serving http:\/\/[^ ]+:(\d+)\/report/, { timeoutMs: 20_000 });
+  return { ...s, port: Number(s.address) };
 }
 
 async function stop(s: Served | undefined): Promise<void> {
-  if (!s || s.child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    s.child.once('exit', () => resolve());
-    s.child.kill('SIGTERM');
-  });
+  await s?.stop();
 }
 
 /** GET from a chosen local address (to be seen as loopback or not). */

@@ -1,6 +1,5 @@
 // pbxready-agent serve: a real HTTP and HTTPS server, a bearer token compared in constant time.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -9,7 +8,7 @@ import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { authorized } from '../../agent/report-server.js';
 import { createHash } from 'node:crypto';
-import { requireBuilt } from '../harness/cli.js';
+import { startListening, type Listening } from '../harness/cli.js';
 import { ASTERISK, CLI, cleanupRoots, fixtureRoot } from './helpers.js';
 
 const TOKEN = 'serve-token-Fixture-0123456789abcdef';
@@ -17,40 +16,15 @@ const dir = mkdtempSync(join(tmpdir(), 'pbxready-serve-'));
 const tokenFile = join(dir, 'token');
 writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
 
-interface Served {
-  url: string;
-  child: ChildProcess;
-  output: () => string;
-}
+type Served = Listening & { url: string };
 
 async function serve(extra: string[], asterisk = ASTERISK.pjsip20): Promise<Served> {
-  requireBuilt(CLI);
-  const child = spawn(process.execPath, [CLI, 'serve', '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--log-level', 'trace', '--root', fixtureRoot('pbxware'), '--asterisk-cmd', asterisk, '--db-host', '127.0.0.1', '--db-port', '1', ...extra], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 20_000);
-    child.stdout!.on('data', () => {
-      const m = /serving (\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-  });
-  return { url, child, output: () => out };
+  const s = await startListening(CLI, ['serve', '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--log-level', 'trace', '--root', fixtureRoot('pbxware'), '--asterisk-cmd', asterisk, '--db-host', '127.0.0.1', '--db-port', '1', ...extra], /serving (\S+)/, { timeoutMs: 20_000 });
+  return { ...s, url: s.address };
 }
 
 async function stop(s: Served | undefined): Promise<void> {
-  if (!s || s.child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    s.child.once('exit', () => resolve());
-    s.child.kill('SIGTERM');
-  });
+  await s?.stop();
 }
 
 afterAll(() => {

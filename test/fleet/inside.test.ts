@@ -7,7 +7,7 @@
 // e-mail through a real SMTP server (aiosmtpd, STARTTLS + AUTH) on loopback. A host whose agent
 // accepts and never answers does not hold the others back beyond its limit.
 
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, utimesSync, writeFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteHistory } from '../../checker/history/sqlite.js';
 import type { CheckReport, DriftChange, HostSummary } from '../../shared/model.js';
 import { installAgentCopy, type AgentCopy } from '../harness/agent-copy.js';
-import { AGENT_CLI, REPO, requireBuilt } from '../harness/cli.js';
+import { AGENT_CLI, REPO, requireBuilt, startListening } from '../harness/cli.js';
 import { createPbxwareCdr, createReader, insertCalls, startMariaDb, type Call, type MariaDb } from '../harness/mariadb.js';
 import { startSilentServer, type TestServer } from '../harness/servers.js';
 import { startSmtp, type SmtpServer } from '../harness/smtp.js';
@@ -62,38 +62,13 @@ async function setTrunk(state: 'Registered' | 'Rejected'): Promise<void> {
 
 /** A real `pbxready-agent serve` on the copy of the fixture, optionally with a --config (thresholds). */
 async function startServe(config?: object): Promise<NonNullable<typeof serve>> {
-  const args = [AGENT_CLI, 'serve', '--listen', '127.0.0.1:0', '--token-file', join(dir, 'token'), '--root', root, '--asterisk-cmd', join(ast, 'asterisk'), '--db-host', '127.0.0.1', '--db-port', String(db.port)];
+  const args = ['serve', '--listen', '127.0.0.1:0', '--token-file', join(dir, 'token'), '--root', root, '--asterisk-cmd', join(ast, 'asterisk'), '--db-host', '127.0.0.1', '--db-port', String(db.port)];
   if (config) {
     await writeFile(join(dir, 'agent.json'), JSON.stringify(config), { mode: 0o600 });
     args.push('--config', join(dir, 'agent.json'));
   }
-  const child: ChildProcess = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`pbxready-agent serve did not start: ${out}`)), 20_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /serving (http:\/\/127\.0\.0\.1:\d+)\/report/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`pbxready-agent serve exited (${code}): ${out}`)));
-  });
-  return {
-    base,
-    port: Number(new URL(base).port),
-    stop: async () => {
-      if (child.pid && child.exitCode === null) {
-        const gone = new Promise((r) => child.once('exit', r));
-        process.kill(-child.pid, 'SIGTERM');
-        await gone;
-      }
-    },
-  };
+  const served = await startListening(AGENT_CLI, args, /serving (http:\/\/127\.0\.0\.1:\d+)\/report/, { timeoutMs: 20_000 });
+  return { base: served.address, port: Number(new URL(served.address).port), stop: served.stop };
 }
 
 async function restartServe(config?: object): Promise<void> {

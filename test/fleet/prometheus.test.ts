@@ -7,14 +7,13 @@
 // real MariaDB whose last hour has 12 of 20 calls unable to pass (the emergency criteria), and the
 // recorded Asterisk of a PBX that is up and of one that is down.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { AGENT_CLI, CHECKER_CLI, REPO, requireBuilt, runCli } from '../harness/cli.js';
+import { AGENT_CLI, CHECKER_CLI, REPO, runCli, startListening, type Listening } from '../harness/cli.js';
 import { createPbxwareCdr, createReader, seedCalls, startMariaDb, type MariaDb } from '../harness/mariadb.js';
 import { createNetns, type TestNetns } from '../harness/netns.js';
 import { eventually, hashmod, promtool, query, startAlertmanager, startPrometheus, type RunningServer } from '../harness/prometheus.js';
@@ -24,42 +23,6 @@ const FIXTURES = join(REPO, 'test/fixtures');
 const TOKEN = `fleet-agent-token-${process.pid}-0123456789`;
 const PROBE_TOKEN = `fleet-probe-token-${process.pid}-0123456789`;
 const dir = mkdtempSync(join(tmpdir(), `pbxready-prom-fleet-${process.pid}-`));
-
-interface Proc {
-  child: ChildProcess;
-  address: string;
-  output: () => string;
-}
-
-/** A built CLI that announces its address on stdout/stderr (`pattern` captures host:port). */
-function startProc(cli: string, args: string[], pattern: RegExp): Promise<Proc> {
-  requireBuilt(cli);
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start: ${out}`)), 30_000);
-    const seen = (d: Buffer) => {
-      out += d.toString();
-      const m = pattern.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, address: m[1]!, output: () => out });
-      }
-    };
-    child.stdout!.on('data', seen);
-    child.stderr!.on('data', seen);
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}: ${out}`)));
-  });
-}
-
-async function stopProc(p: Proc | undefined): Promise<void> {
-  if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
-  const gone = new Promise<void>((r) => p.child.once('exit', () => r()));
-  p.child.kill('SIGTERM');
-  const timer = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
-  await gone;
-  clearTimeout(timer);
-}
 
 interface WebhookAlert {
   status: string;
@@ -75,9 +38,9 @@ interface WebhookMessage {
 
 let ready: TestNetns;
 let dropped: TestNetns;
-const exporters: Proc[] = [];
-let agent: Proc;
-let downAgent: Proc;
+const exporters: Listening[] = [];
+let agent: Listening;
+let downAgent: Listening;
 let db: MariaDb;
 let webhook: Server;
 const received: Array<{ path: string; body: WebhookMessage }> = [];
@@ -99,7 +62,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'probe.token'), `${PROBE_TOKEN}\n`, { mode: 0o600 });
   for (let i = 0; i < 2; i++) {
     const fence = ['--allow-private', '--allow-targets', '10.231.0.0/16,127.0.0.0/8', '--probe-token-file', join(dir, 'probe.token')];
-    exporters.push(await startProc(CHECKER_CLI, ['exporter', '--listen', '127.0.0.1:0', ...fence, '--probes', 'tcp', '--timeout-ms', '1000'], /listening on (127\.0\.0\.1:\d+)/));
+    exporters.push(await startListening(CHECKER_CLI, ['exporter', '--listen', '127.0.0.1:0', ...fence, '--probes', 'tcp', '--timeout-ms', '1000'], /listening on (127\.0\.0\.1:\d+)/));
   }
 
   // The PBXware database the fixture's pbxware.ini names, with a bad last hour.
@@ -110,7 +73,7 @@ beforeAll(async () => {
 
   writeFileSync(join(dir, 'agent.token'), `${TOKEN}\n`, { mode: 0o600 });
   const serve = (asterisk: string, dbPort: number) =>
-    startProc(
+    startListening(
       AGENT_CLI,
       ['serve', '--listen', '127.0.0.1:0', '--token-file', join(dir, 'agent.token'), '--root', join(FIXTURES, 'pbxware'), '--asterisk-cmd', join(FIXTURES, asterisk), '--db-host', '127.0.0.1', '--db-port', String(dbPort)],
       /serving http:\/\/(127\.0\.0\.1:\d+)\/report/,
@@ -181,7 +144,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await prometheus?.stop();
   await alertmanager?.stop();
-  await Promise.all([...exporters.map(stopProc), stopProc(agent), stopProc(downAgent)]);
+  await Promise.all([...exporters.map((e) => e.stop()), agent?.stop(), downAgent?.stop()]);
   await db?.stop();
   await new Promise<void>((r) => (webhook ? webhook.close(() => r()) : r()));
   await ready?.stop();

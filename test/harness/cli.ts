@@ -95,3 +95,59 @@ export function startCli(cli: string, args: string[], opts: CliOptions = {}): { 
 export function runCli(cli: string, args: string[], opts: CliOptions = {}): Promise<CliRun> {
   return startCli(cli, args, opts).done;
 }
+
+export interface Listening {
+  child: ChildProcess;
+  /** What `pattern` captured first: the address (or URL, or port) the CLI announced. */
+  address: string;
+  /** stdout and stderr so far, interleaved. */
+  output: () => string;
+  /** SIGTERM to its process group (SIGKILL after 10 s); resolves once it is gone. */
+  stop: () => Promise<void>;
+}
+
+/**
+ * A built CLI that serves (agent `serve`, `exporter`) and announces where on stdout/stderr:
+ * resolves once `pattern` matches, its first group being the address. Started in its own process
+ * group, so stop() also ends the commands it runs.
+ */
+export function startListening(cli: string, args: string[], pattern: RegExp, { timeoutMs = 30_000 }: { timeoutMs?: number } = {}): Promise<Listening> {
+  requireBuilt(cli);
+  const child = spawn(process.execPath, [cli, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      /* already gone */
+    }
+  };
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((r) => child.once('exit', () => r()));
+    signal('SIGTERM');
+    const timer = setTimeout(() => signal('SIGKILL'), 10_000);
+    await gone;
+    clearTimeout(timer);
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal('SIGKILL');
+      reject(new Error(`${args[0]} did not start within ${timeoutMs} ms: ${out}`));
+    }, timeoutMs);
+    const seen = (d: Buffer) => {
+      out += d.toString();
+      const m = pattern.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, address: m[1]!, output: () => out, stop });
+      }
+    };
+    child.stdout!.on('data', seen);
+    child.stderr!.on('data', seen);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${args[0]} exited ${code}: ${out}`));
+    });
+  });
+}

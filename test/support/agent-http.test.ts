@@ -1,7 +1,6 @@
 // --agent URL --agent-token-file F against the real `pbxready-agent serve` (built), and --agent-report FILE
 // with a report that server produced: the http and file sources, through the real CLI.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -10,14 +9,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpAgentSource, reportUrl } from '../../checker/agent-source/http.js';
 import type { CheckReport } from '../../shared/model.js';
-import { AGENT_CLI, CHECKER_CLI as CLI, REPO, requireBuilt, runCli } from '../harness/cli.js';
+import { AGENT_CLI, CHECKER_CLI as CLI, REPO, runCli, startListening, type Listening } from '../harness/cli.js';
 import { checkReport } from '../fixtures/reports.js';
 
 const FIXTURE = join(REPO, 'test/fixtures/pbxware');
 const ASTERISK = join(REPO, 'test/fixtures/asterisk/ast20-pjsip/asterisk');
 
 let dir: string;
-let serve: ChildProcess;
+let serve: Listening | undefined;
 let base: string;
 let closedPort: number;
 const token = randomBytes(24).toString('hex');
@@ -41,30 +40,12 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pbxready-agent-http-'));
   await writeFile(join(dir, 'token'), `${token}\n`, { mode: 0o600 });
   closedPort = await freePort();
-  requireBuilt(AGENT_CLI);
-  serve = spawn(process.execPath, [AGENT_CLI, 'serve', '--listen', '127.0.0.1:0', '--token-file', join(dir, 'token'), '--root', FIXTURE, '--asterisk-cmd', ASTERISK], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`pbxready-agent serve did not start: ${out}`)), 15_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /serving (http:\/\/127\.0\.0\.1:\d+)\/report/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    serve.stdout!.on('data', onData);
-    serve.stderr!.on('data', onData);
-    serve.once('exit', (code) => reject(new Error(`pbxready-agent serve exited (${code}): ${out}`)));
-  });
+  serve = await startListening(AGENT_CLI, ['serve', '--listen', '127.0.0.1:0', '--token-file', join(dir, 'token'), '--root', FIXTURE, '--asterisk-cmd', ASTERISK], /serving (http:\/\/127\.0\.0\.1:\d+)\/report/, { timeoutMs: 15_000 });
+  base = serve.address;
 });
 
 afterAll(async () => {
-  if (serve?.pid && serve.exitCode === null) process.kill(-serve.pid, 'SIGTERM');
+  await serve?.stop();
   await rm(dir, { recursive: true, force: true });
 });
 
