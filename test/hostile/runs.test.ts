@@ -85,15 +85,20 @@ describe('a full disk mid-scan (case 5)', () => {
 describe('a scan killed with -9 (case 9)', () => {
   it('is shown abandoned, and drift refuses to compare with it', async () => {
     const db = join(tmp.dir, 'killed.db');
-    const inv = await inventory('slow.txt', 300);
+    // Refused connections end fast (300 hosts took 1.3 s): enough hosts that the scan is still running
+    // when the history first shows progress, however slow the machine is to tell us.
+    const inv = await inventory('slow.txt', 20_000);
     const child = spawn(process.execPath, [CHECKER_CLI, 'scan', '--inventory', inv, '--db', db, '--concurrency', '1', ...SCAN], { stdio: 'ignore', env: { ...process.env, CI: '1' } });
+    // Listen from the start: on a busy machine the loop below can be slow enough to miss the exit.
+    const closed = new Promise((r) => child.once('close', r));
     // Wait until the run is recorded and a few hosts are in, then kill it without a chance to clean up.
     for (let i = 0; i < 100; i++) {
       await new Promise((r) => setTimeout(r, 200));
       if (existsSync(db) && (await history(db).catch(() => []))[0]?.hostsDone) break;
     }
+    expect(child.exitCode, 'the scan ended by itself before it could be killed: make the inventory slower').toBeNull();
     child.kill('SIGKILL');
-    await new Promise((r) => child.once('close', r));
+    await closed;
     const [run] = await history(db);
     expect(run).toMatchObject({ id: 1, status: 'abandoned' });
     const text = await runCli(CHECKER_CLI, ['history', '--db', db]);
