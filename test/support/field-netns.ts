@@ -16,7 +16,8 @@ import { promisify } from 'node:util';
 import { CHECKER_CLI, requireBuilt, type CliRun } from '../harness/cli.js';
 import { SSHD, sshdConfig, type SshdServer } from '../harness/sshd.js';
 import type { KeyPair } from '../harness/tls-certs.js';
-import { killGroup, spawnInside } from './pbx-netns.js';
+import { killGroup } from '../harness/netns.js';
+import { spawnInside } from './pbx-netns.js';
 
 const run = promisify(execFile);
 const ip = (...args: string[]) => run('ip', args);

@@ -15,6 +15,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SSHD, sshdConfig, TEST_USER, type SshdServer } from '../harness/sshd.js';
+import { killGroup } from '../harness/netns.js';
 
 const run = promisify(execFile);
 
@@ -30,16 +31,6 @@ export interface PbxNetns {
 }
 
 const ip = (...args: string[]) => run('ip', args);
-
-export function killGroup(c: ChildProcess): void {
-  if (c.pid && c.exitCode === null && c.signalCode === null) {
-    try {
-      process.kill(-c.pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-}
 
 /** Start a process inside a namespace in its own process group; resolves when `ready` matches its output. */
 export function spawnInside(ns: string, args: string[], ready: RegExp, what: string): Promise<{ child: ChildProcess; output: () => string }> {
