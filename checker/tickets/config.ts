@@ -2,6 +2,7 @@
 // environment hold them. The key never comes from argv; whatever is read is registered as a secret.
 
 import { readJsonConfig } from '../../shared/cli/cli.js';
+import { isLoopbackHost } from '../../shared/address.js';
 import { UsageError } from '../../shared/errors.js';
 import { secrets } from '../../shared/redact.js';
 import type { FieldMap, FormSettings } from './fields.js';
@@ -50,8 +51,6 @@ async function loadConfig(path: string): Promise<TicketConfigFile> {
   return c;
 }
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
-
 export function parseBaseUrl(value: string, source: string): string {
   let u: URL;
   try {
@@ -59,7 +58,7 @@ export function parseBaseUrl(value: string, source: string): string {
   } catch {
     throw new UsageError(`${source} "${value}" is not a URL`);
   }
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && LOOPBACK.test(u.hostname))) {
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && isLoopbackHost(u.hostname))) {
     throw new UsageError(`${source} "${value}" must be https:// (the API key would travel in clear text)`);
   }
   if (u.username || u.password) throw new UsageError(`${source} must not carry credentials`);

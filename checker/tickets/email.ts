@@ -9,6 +9,7 @@
 import { Readable } from 'node:stream';
 import { createTransport } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { isLoopbackHost } from '../../shared/address.js';
 import { PbxreadyError, UsageError } from '../../shared/errors.js';
 import { formatBytes } from '../../shared/render/document.js';
 import { htmlEscape } from '../../shared/render/html.js';
@@ -117,12 +118,6 @@ export interface SmtpSettings {
   /** Port 465: TLS from the first byte; otherwise STARTTLS. */
   implicitTls: boolean;
   timeoutMs: number;
-}
-
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
-
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.test(host);
 }
 
 /** The mail server refused, or the message may or may not have arrived: one line, exit 3. */
