@@ -7,7 +7,7 @@ import { lookup } from 'node:dns/promises';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseKeyValues, registerSecrets } from '../../shared/facts/credentials.js';
-import { parseAsteriskNat, parseInterfaceAddresses, parsePbxwareNat, type AddressClaim } from '../../shared/facts/public-address.js';
+import { parseAsteriskNat, parseInterfaceAddresses, parsePbxwareNat, publicAddressesOf, type AddressClaim } from '../../shared/facts/public-address.js';
 import { errnoReason, hostPath, type FactSource, type SourceContext } from './source.js';
 
 const NAT_FILE = /^(sip|pjsip)[\w.-]*\.conf$/;
@@ -70,13 +70,7 @@ export const publicAddressSource: FactSource = {
     if (ip.code === 0) claims.push(...parseInterfaceAddresses(ip.stdout));
     if (ctx.layout) claims.push(...parseAsteriskNat(await asteriskFiles(ctx, ctx.layout.asteriskEtc)));
     claims.push(...(await pbxwareIni(ctx)));
-    const sources: Array<{ address: string; source: string }> = [];
-    for (const c of claims) {
-      const addresses = c.name ? await resolveName(c.value, ctx.options.timeoutMs) : [c.value];
-      for (const address of addresses) sources.push({ address, source: c.name ? `${c.source} (${c.value})` : c.source });
-    }
-    if (!sources.length) return;
-    draft.publicAddresses = [...new Set(sources.map((s) => s.address))];
-    draft.publicAddressSources = sources;
+    const found = await publicAddressesOf(claims, (name) => resolveName(name, ctx.options.timeoutMs));
+    if (found) Object.assign(draft, found);
   },
 };

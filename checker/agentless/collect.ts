@@ -22,7 +22,7 @@ import { listeningSockets, parseCommListing, parseFdListing, socketOwners, watch
 import { LXC_DIR, LXC_PBXWARE, PRODUCT_MARKERS, RPM_PRODUCT_PACKAGE, detectProduct, effectiveLayout, firstLine, productFacts, productIni, rpmQueryVersion, type Detection } from '../../shared/facts/product.js';
 import { runFailure, type RunResult } from '../../shared/facts/run.js';
 import { DEFAULT_ROUTE_COMMAND, FILTER_COMMANDS, MAX_JAILS, addFail2ban, packetFilterFacts, type FilterRuns } from '../../shared/facts/firewall.js';
-import { parseAsteriskNat, parseInterfaceAddresses, parsePbxwareNat, type AddressClaim } from '../../shared/facts/public-address.js';
+import { parseAsteriskNat, parseInterfaceAddresses, parsePbxwareNat, publicAddressesOf, type AddressClaim } from '../../shared/facts/public-address.js';
 import { lookup } from 'node:dns/promises';
 import type { AgentReport, CustomDevelopment, DatabaseFacts, SourceProblem } from '../../shared/model.js';
 import { agentFindings, blankAgentFacts, type AgentFacts, type AgentThresholds } from '../../shared/rules/agent.js';
@@ -525,14 +525,8 @@ async function resolveName(name: string, timeoutMs: number): Promise<string[]> {
 }
 
 async function addPublicAddresses(facts: AgentFacts, claims: AddressClaim[], timeoutMs: number): Promise<void> {
-  const sources: Array<{ address: string; source: string }> = [];
-  for (const c of claims) {
-    const addresses = c.name ? await resolveName(c.value, timeoutMs) : [c.value];
-    for (const address of addresses) sources.push({ address, source: c.name ? `${c.source} (${c.value})` : c.source });
-  }
-  if (!sources.length) return;
-  facts.publicAddresses = [...new Set(sources.map((x) => x.address))];
-  facts.publicAddressSources = sources;
+  const found = await publicAddressesOf(claims, (name) => resolveName(name, timeoutMs));
+  if (found) Object.assign(facts, found);
 }
 
 function finish(facts: AgentFacts, p: Phases, started: number, options: AgentlessOptions): AgentReport {

@@ -18,6 +18,25 @@ export interface AddressClaim {
   source: string;
 }
 
+export interface PublicAddresses {
+  publicAddresses: string[];
+  publicAddressSources: Array<{ address: string; source: string }>;
+}
+
+/**
+ * The claims → the host's public addresses, each with where it was read (a name's with the name);
+ * null when there are none. Names go to `resolve`, the caller's DNS lookup with its time limit.
+ */
+export async function publicAddressesOf(claims: readonly AddressClaim[], resolve: (name: string) => Promise<string[]>): Promise<PublicAddresses | null> {
+  const sources: Array<{ address: string; source: string }> = [];
+  for (const c of claims) {
+    const addresses = c.name ? await resolve(c.value) : [c.value];
+    for (const address of addresses) sources.push({ address, source: c.name ? `${c.source} (${c.value})` : c.source });
+  }
+  if (!sources.length) return null;
+  return { publicAddresses: [...new Set(sources.map((x) => x.address))], publicAddressSources: sources };
+}
+
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 /** "203.0.113.5", "203.0.113.5:5060", "[2001:db8::5]:5060", "pbx.example.com:5060" → address or name. */
