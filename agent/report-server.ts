@@ -5,7 +5,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
+import { classifyAddress } from '../shared/address.js';
 import type { AgentReport, OutputFormat } from '../shared/model.js';
 import { agentDocument } from '../shared/render/agent-document.js';
 import { FORMATS, renderReport } from '../shared/render/index.js';
@@ -25,7 +27,7 @@ const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
 /** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (a dual-stack listener). */
 export function isLoopback(address: string | undefined): boolean {
-  return address !== undefined && (/^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/i.test(address) || address === '::1');
+  return address !== undefined && isIP(address) !== 0 && classifyAddress(address) === 'loopback';
 }
 
 /** Constant-time bearer check: both sides hashed first, so lengths never differ. */
