@@ -3,7 +3,8 @@
 // benchmark fleet (bench/fleet-net.ts, BENCH_HOSTS, default 1,000), as Prometheus would scrape it.
 // Prints sustained probes per second and p50/p99 probe duration, and the same probes run by
 // `scan --probes tcp` in one process (hosts/s, p50/p99 of each host's check) in the same run.
-// Both run port states only (`--probes tcp`) with the same --timeout-ms (BENCH_TIMEOUT_MS, 1000).
+// Both run the same probes (BENCH_PROBES=tcp, the default, or full) with the same --timeout-ms
+// (BENCH_TIMEOUT_MS, default 1000).
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -17,11 +18,13 @@ import { buildFleet, CLI, lines, loadLine, measure, requireTools } from './fleet
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const TIMEOUT_MS = String(process.env.BENCH_TIMEOUT_MS ?? 1000);
+/** tcp (port states) or full (TLS, HTTP, SSH against the fleet's real servers), for both runners. */
+const PROBES = process.env.BENCH_PROBES === 'full' ? 'full' : 'tcp';
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 async function startExporter(): Promise<{ port: number; stop: () => void }> {
-  const child = spawn(process.execPath, [CLI, 'exporter', '--listen', '127.0.0.1:0', '--probes', 'tcp', '--allow-private', '--timeout-ms', TIMEOUT_MS, '--max-in-flight', String(CONCURRENCY)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'exporter', '--listen', '127.0.0.1:0', '--probes', PROBES, '--allow-private', '--timeout-ms', TIMEOUT_MS, '--max-in-flight', String(CONCURRENCY)], { stdio: ['ignore', 'ignore', 'pipe'] });
   const port = await new Promise<number>((resolve, reject) => {
     let text = '';
     const t = setTimeout(() => reject(new Error(`the exporter did not start: ${text}`)), 20_000);
@@ -49,13 +52,13 @@ function probe(agent: Agent, port: number, target: string): Promise<{ ms: number
 }
 
 async function main(): Promise<void> {
-  requireTools(['/usr/bin/time', 'iptables', 'ip']);
+  requireTools(['/usr/bin/time', 'iptables', 'ip', 'openssl', 'ssh-keygen']);
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
   const dir = await mkdtemp(join(tmpdir(), 'pbxready-bench-exporter-'));
-  const fleet = await buildFleet('tcp', dir);
+  const fleet = await buildFleet(PROBES, dir);
   try {
     const addrs = Array.from({ length: HOSTS }, (_, i) => fleet.address(i));
-    console.log(`bench:exporter — ${HOSTS} targets (module pbxware: 6 ports each) in netns ${fleet.ns}, ${CONCURRENCY} probes at once, --probes tcp --timeout-ms ${TIMEOUT_MS}`);
+    console.log(`bench:exporter — ${HOSTS} targets (module pbxware: 6 ports each) in netns ${fleet.ns}, ${CONCURRENCY} probes at once, --probes ${PROBES} --timeout-ms ${TIMEOUT_MS}`);
 
     // One exporter, driven like a Prometheus with many targets: CONCURRENCY scrapes in flight.
     const exporter = await startExporter();
@@ -83,7 +86,7 @@ async function main(): Promise<void> {
     const inventory = join(dir, 'fleet.txt');
     await writeFile(inventory, `${addrs.join('\n')}\n`);
     const out = join(dir, 'scan.ndjson');
-    const s = await measure([process.execPath, CLI, 'scan', '--inventory', inventory, '--probes', 'tcp', '--product', 'pbxware', '--allow-private', '--timeout-ms', TIMEOUT_MS, '--format', 'ndjson', '--db', join(dir, 'h.db')], out);
+    const s = await measure([process.execPath, CLI, 'scan', '--inventory', inventory, '--probes', PROBES, '--product', 'pbxware', '--allow-private', '--timeout-ms', TIMEOUT_MS, '--format', 'ndjson', '--db', join(dir, 'h.db')], out);
     const hostMs: number[] = [];
     for await (const l of lines(out)) hostMs.push((JSON.parse(l) as { durationMs: number }).durationMs);
     hostMs.sort((a, b) => a - b);
@@ -93,7 +96,7 @@ async function main(): Promise<void> {
     const row = (name: string, w: number, sorted: number[], answered: string) =>
       console.log(`${name.padEnd(36)} ${`${w.toFixed(2)} s`.padStart(9)} ${(HOSTS / w).toFixed(1).padStart(9)} ${`${quantile(sorted, 0.5).toFixed(0)} ms`.padStart(9)} ${`${quantile(sorted, 0.99).toFixed(0)} ms`.padStart(9)} ${answered.padStart(11)}`);
     row(`exporter /probe, ${CONCURRENCY} at once`, wallS, durations, `${HOSTS - failed}/${HOSTS}`);
-    row('scan --probes tcp, one process', s.wallS, hostMs, `${hostMs.length}/${HOSTS}`);
+    row(`scan --probes ${PROBES}, one process`, s.wallS, hostMs, `${hostMs.length}/${HOSTS}`);
     console.log(`exporter/scan throughput ${(s.wallS / wallS).toFixed(2)} (a probe = one target's whole check; exporter p50/p99 = request to answer, scan's = each report's durationMs; scan wall includes its start-up) · exporter run at ${load0} · scan at ${loadLine()}`);
   } finally {
     await fleet.teardown();

@@ -161,8 +161,9 @@ export interface Measured {
   exit: number | null;
 }
 
-/** Wall time, CPU (user + sys) and peak RSS (GNU time -v) of one command, stdout to a file. */
+/** Wall time, CPU (user + sys) and peak RSS (GNU time -v, into FILE.time) of one command, stdout to FILE. */
 export async function measure(cmd: string[], stdoutFile: string): Promise<Measured> {
+  if (stdoutFile.startsWith('/dev/')) throw new Error(`measure: give a file of the run's own, not ${stdoutFile} (its .time goes beside it)`);
   const out = openSync(stdoutFile, 'w');
   const timeFile = `${stdoutFile}.time`;
   const t0 = process.hrtime.bigint();

@@ -139,7 +139,7 @@ async function main(): Promise<void> {
           const p = (small = await measure(pbxreadyCmd(targets, join(dir, 'h1.db'), 'tcp'), pOut));
           const pAcc = await scorePbxready(pOut, addrs, fleet.truth);
           const nOut = join(dir, 'nmap.gnmap');
-          const nm = await measure(['nmap', '-sT', '-T4', '-Pn', '-n', '-p', PORTS.join(','), '-iL', targets, '-oG', nOut], '/dev/null');
+          const nm = await measure(['nmap', '-sT', '-T4', '-Pn', '-n', '-p', PORTS.join(','), '-iL', targets, '-oG', nOut], `${nOut}.out`);
           const nAcc = await scoreNmap(nOut, addrs, fleet.truth);
           table(`Port states, ${HOSTS} hosts`, HOSTS * PORTS.length, [
             ['pbxready scan --probes tcp', p, pAcc],
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
           const p = await measure(pbxreadyCmd(dTargets, join(dir, 'h3.db'), 'tcp', ['--timeout-ms', '500']), pOut);
           const pAcc = await scorePbxready(pOut, dark, fleet.truth);
           const nOut = join(dir, 'dark.gnmap');
-          const nm = await measure(['nmap', '-sT', '-T4', '-Pn', '-n', '-p', PORTS.join(','), '-iL', dTargets, '-oG', nOut], '/dev/null');
+          const nm = await measure(['nmap', '-sT', '-T4', '-Pn', '-n', '-p', PORTS.join(','), '-iL', dTargets, '-oG', nOut], `${nOut}.out`);
           const nAcc = await scoreNmap(nOut, dark, fleet.truth);
           table(`All-dark fleet, ${DARK_HOSTS} hosts, every port dropped`, DARK_HOSTS * PORTS.length, [
             ['pbxready scan --probes tcp --timeout-ms 500', p, pAcc],
@@ -182,7 +182,7 @@ async function main(): Promise<void> {
         const p = await measure(pbxreadyCmd(targets, join(dir, 'h4.db'), 'full'), pOut);
         const pAcc = await scorePbxready(pOut, addrs, fleet.truth, pbxreadyService);
         const nOut = join(dir, 'full.gnmap');
-        const nm = await measure(['nmap', '-sT', '-sV', '--version-light', '-T4', '-Pn', '-n', '-p', PORTS.join(','), '-iL', targets, '-oG', nOut], '/dev/null');
+        const nm = await measure(['nmap', '-sT', '-sV', '--version-light', '-T4', '-Pn', '-n', '-p', PORTS.join(','), '-iL', targets, '-oG', nOut], `${nOut}.out`);
         const nAcc = await scoreNmap(nOut, addrs, fleet.truth, true);
         table(`Full probes, ${FULL_HOSTS} hosts`, FULL_HOSTS * PORTS.length, [
           ['pbxready scan --probes full', p, pAcc],

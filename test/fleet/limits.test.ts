@@ -19,7 +19,7 @@ describe('parseSoftFdLimit (/proc/self/limits)', () => {
 describe('planConcurrency', () => {
   it.each([
     // requested, per host, probes, fd limit → hosts in flight, clamped from
-    [undefined, 4, 'tcp', 1_048_576, 128, undefined],
+    [undefined, 4, 'tcp', 1_048_576, 256, undefined],
     [undefined, 4, 'full', 1_048_576, 64, undefined],
     [undefined, 4, 'tcp', 256, 48, undefined], // default lowered silently: the user asked for nothing
     [500, 4, 'tcp', 256, 48, 500],
