@@ -135,7 +135,7 @@ else
 const fs = require('node:fs');
 const path = require('node:path');
 const [src, stage] = process.argv.slice(2);
-const roots = ['mysql2', 'yargs', 'pino', 'pino-pretty', 'ipaddr.js'];
+const roots = ['mysql2', 'yargs', 'pino', 'pino-pretty', 'ipaddr.js', 'semver'];
 const seen = new Set();
 function locate(name, fromDir) {
   for (let d = fromDir; ; d = path.dirname(d)) {

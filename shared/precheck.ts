@@ -3,6 +3,7 @@
 // space vs CDR size, backup, calls, version). Each item is pass/warn/fail/unknown with its evidence;
 // the decision is go / go with warnings / no-go, or unknown when facts are missing — never "go" blind.
 
+import { coerce, compare, type SemVer } from 'semver';
 import type {
   AgentReport,
   CheckReport,
@@ -59,22 +60,19 @@ export function downtimeEstimate(cdrBytes: number | null): DowntimeEstimate | nu
   };
 }
 
-/** Numeric parts of a dotted version ("7.2.0-1 (rev 5)" → [7, 2, 0]); null when it has none. */
-export function versionParts(v: string): number[] | null {
-  const m = /\d+(?:\.\d+)*/.exec(v);
-  return m ? m[0].split('.').map(Number) : null;
+/**
+ * The release a version text names ("7.2.1 (build 44)" → 7.2.1, "7.2" → 7.2.0), by semver's
+ * coerce: the first dotted number, missing parts 0; null when the text has none.
+ */
+export function versionOf(v: string): SemVer | null {
+  return coerce(v);
 }
 
 /** -1, 0, 1 like a comparator; null when either side has no version number. */
 export function compareVersions(a: string, b: string): -1 | 0 | 1 | null {
-  const x = versionParts(a);
-  const y = versionParts(b);
-  if (!x || !y) return null;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? 0) - (y[i] ?? 0);
-    if (d !== 0) return d < 0 ? -1 : 1;
-  }
-  return 0;
+  const x = versionOf(a);
+  const y = versionOf(b);
+  return x && y ? compare(x, y) : null;
 }
 
 export interface PrecheckInput {

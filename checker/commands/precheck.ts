@@ -4,7 +4,7 @@
 import { emit } from '../../shared/cli/cli.js';
 import { defineCommand, parseLogLevel } from '../../shared/cli/flags.js';
 import { UsageError } from '../../shared/errors.js';
-import { precheckReport, versionParts } from '../../shared/precheck.js';
+import { precheckReport, versionOf } from '../../shared/precheck.js';
 import { parseFormat, renderReport } from '../../shared/render/index.js';
 import { precheckDocument } from '../../shared/render/precheck-document.js';
 import { EXIT_CODE } from '../../shared/verdict.js';
@@ -16,7 +16,7 @@ import { buildCheckOptions, checkFlags, loadCheckRun } from './check.js';
 export function parseTargetVersion(value: string | undefined): string | null {
   if (value === undefined) return null;
   const v = value.trim();
-  if (!/^\d+(\.\d+){0,3}([-.\w]*)$/.test(v) || !versionParts(v)) throw new UsageError(`--to "${value}" is not a version (expected e.g. 7.2 or 7.2.1)`);
+  if (!/^\d+(\.\d+){0,3}([-.\w]*)$/.test(v) || !versionOf(v)) throw new UsageError(`--to "${value}" is not a version (expected e.g. 7.2 or 7.2.1)`);
   return v;
 }
 

@@ -3,6 +3,7 @@
 // any size streams through without being held).
 
 import { isIP } from 'node:net';
+import { CsvError, parse as parseCsv, type Options as CsvOptions } from 'csv-parse/sync';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 import type { Product, ProductChoice } from '../../shared/model.js';
 import { parseAgentSpec, type AgentSpec } from '../agent-source/spec.js';
@@ -368,37 +369,25 @@ export function* parseJsonInventory(text: string): Generator<InventoryItem> {
 
 // ---- CSV and one host per line: stateful line parsers ----
 
-/** RFC 4180 fields of one line (no multi-line quoted fields: one host is one line). */
+/**
+ * RFC 4180 fields of one line, by csv-parse (no multi-line quoted fields: one host is one line, so
+ * a file streams line by line and an unclosed quote spoils its own line only); null when the
+ * line's quotes are unbalanced. A quote inside an unquoted field is kept, as it always was.
+ */
 export function splitCsvLine(line: string): string[] | null {
-  const out: string[] = [];
-  let i = 0;
-  for (;;) {
-    let field = '';
-    if (line[i] === '"') {
-      i++;
-      for (;;) {
-        if (i >= line.length) return null;
-        if (line[i] === '"') {
-          if (line[i + 1] === '"') {
-            field += '"';
-            i += 2;
-          } else {
-            i++;
-            break;
-          }
-        } else field += line[i++];
-      }
-      if (i < line.length && line[i] !== ',') return null;
-    } else {
-      const next = line.indexOf(',', i);
-      field = next === -1 ? line.slice(i) : line.slice(i, next);
-      i = next === -1 ? line.length : next;
-    }
-    out.push(field.trim());
-    if (i >= line.length) return out;
-    i++; // the comma
+  let rows: string[][];
+  try {
+    rows = parseCsv(line, CSV_LINE);
+  } catch (err) {
+    if (err instanceof CsvError) return null;
+    throw err;
   }
+  // Spaces inside quotes are trimmed too: a padded quoted column name or value means the same.
+  return (rows[0] ?? []).map((f) => f.trim());
 }
+
+/** One line, one record: "\n" is the only record delimiter (a stray "\r" is not a new host). */
+const CSV_LINE: CsvOptions = { record_delimiter: '\n', relax_column_count: true, relax_quotes: true, trim: true, bom: false };
 
 export type LineParser = (text: string, line: number) => InventoryItem | null;
 
