@@ -98,20 +98,3 @@ export async function openInventory(path: string, format: InventoryFormat): Prom
   if (!any) throw new UsageError(`--inventory ${path}: no hosts in it`);
   return { total: valid, items: () => readInventory(path, format) };
 }
-
-/**
- * A first pass that only counts valid entries (for the progress bar and "N of M"), before any run
- * is recorded: a document that does not parse, or one without a single entry, is bad input
- * (UsageError → exit 3), not an empty scan. Holds nothing but the duplicate check's keys.
- */
-export async function countEntries(path: string, format: InventoryFormat): Promise<number> {
-  let valid = 0;
-  let invalid = 0;
-  for await (const item of readInventory(path, format)) {
-    if ('entry' in item) valid++;
-    else if (item.error.document) throw new UsageError(`--inventory ${path}: line ${item.error.line}: ${item.error.reason}`);
-    else invalid++;
-  }
-  if (valid + invalid === 0) throw new UsageError(`--inventory ${path}: no hosts in it`);
-  return valid;
-}
