@@ -3,7 +3,7 @@
 // config (sip*.conf, pjsip*.conf), and PBXware's pbxware.ini where it names one. Names (externhost)
 // are resolved, bounded by --timeout. The parsers are pure (shared/facts/public-address.ts).
 
-import { lookup } from 'node:dns/promises';
+import { resolveName } from '../../shared/cli/resolve-name.js';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseKeyValues, registerSecrets } from '../../shared/facts/credentials.js';
@@ -46,18 +46,6 @@ async function pbxwareIni(ctx: SourceContext): Promise<AddressClaim[]> {
   } catch {
     // The database source already names an unreadable pbxware.ini.
     return [];
-  }
-}
-
-/** A name's addresses, or none when it does not resolve within the time limit. */
-async function resolveName(name: string, timeoutMs: number): Promise<string[]> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string[]>((resolve) => (timer = setTimeout(() => resolve([]), timeoutMs)));
-  const found = lookup(name, { all: true }).then((r) => r.map((a) => a.address), () => []);
-  try {
-    return await Promise.race([found, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -23,7 +23,7 @@ import { LXC_DIR, LXC_PBXWARE, PRODUCT_MARKERS, RPM_PRODUCT_PACKAGE, detectProdu
 import { runFailure, type RunResult } from '../../shared/facts/run.js';
 import { DEFAULT_ROUTE_COMMAND, FILTER_COMMANDS, MAX_JAILS, addFail2ban, packetFilterFacts, type FilterRuns } from '../../shared/facts/firewall.js';
 import { parseAsteriskNat, parseInterfaceAddresses, parsePbxwareNat, publicAddressesOf, type AddressClaim } from '../../shared/facts/public-address.js';
-import { lookup } from 'node:dns/promises';
+import { resolveName } from '../../shared/cli/resolve-name.js';
 import type { AgentReport, CustomDevelopment, DatabaseFacts, SourceProblem } from '../../shared/model.js';
 import { agentFindings, blankAgentFacts, type AgentFacts, type AgentThresholds } from '../../shared/rules/agent.js';
 import { sortFindings, verdictOf } from '../../shared/verdict.js';
@@ -510,18 +510,6 @@ function natFiles(sec: Section | undefined, etc: string, boundary: string, probl
     else if (out.length) out[out.length - 1]!.text += `${line}\n`;
   }
   return out;
-}
-
-/** A name's addresses, resolved here (the agent resolves on the host), or none within the time limit. */
-async function resolveName(name: string, timeoutMs: number): Promise<string[]> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string[]>((resolve) => (timer = setTimeout(() => resolve([]), timeoutMs)));
-  const found = lookup(name, { all: true }).then((r) => r.map((a) => a.address), () => []);
-  try {
-    return await Promise.race([found, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function addPublicAddresses(facts: AgentFacts, claims: AddressClaim[], timeoutMs: number): Promise<void> {
