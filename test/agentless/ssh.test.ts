@@ -22,6 +22,7 @@ import { installAgentCopy, type AgentCopy } from '../harness/agent-copy.js';
 import { CHECKER_CLI, runCli } from '../harness/cli.js';
 import { freePort, startMariaDb, type MariaDb } from '../harness/mariadb.js';
 import { startMaskedSshd, type MaskedSshd } from '../harness/masked-sshd.js';
+import { vethLink } from '../harness/netns.js';
 import { startSshd, type SshdServer } from '../harness/sshd.js';
 import { checkReport } from '../fixtures/reports.js';
 import { withDeadline } from '../../checker/probes/probe.js';
@@ -56,13 +57,7 @@ beforeAll(async () => {
   await run('chmod', ['-R', 'a+rX', tree.root]);
   agent = await installAgentCopy(['test/fixtures/asterisk/ast20-pjsip']);
   await run('ip', ['netns', 'add', ns]);
-  await run('ip', ['link', 'add', `al${tag}`, 'type', 'veth', 'peer', 'name', `ap${tag}`]);
-  await run('ip', ['link', 'set', `ap${tag}`, 'netns', ns]);
-  await run('ip', ['addr', 'add', `10.236.${t}.1/30`, 'dev', `al${tag}`]);
-  await run('ip', ['link', 'set', `al${tag}`, 'up']);
-  await inNs('ip', 'link', 'set', 'lo', 'up');
-  await inNs('ip', 'addr', 'add', `${pbxAddress}/30`, 'dev', `ap${tag}`);
-  await inNs('ip', 'link', 'set', `ap${tag}`, 'up');
+  await vethLink(null, ns, [`al${tag}`, `ap${tag}`], [`10.236.${t}.1`, pbxAddress]);
   pbx = await startMaskedSshd(sshd, { programs: ['node', 'nodejs'], port: 2020, listen: '0.0.0.0', netns: ns });
   // A listener the SSH user owns on a watched port (5038, AMI): its process is visible to both collectors.
   listener = spawn('ip', ['netns', 'exec', ns, 'runuser', '-u', sshd.user, '--', 'python3', '-c', 'import socket,time;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(("127.0.0.1",5038));s.listen();print("ready",flush=True);time.sleep(600)'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });

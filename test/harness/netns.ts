@@ -76,6 +76,23 @@ export async function createNetns(plan: FirewallPlan): Promise<TestNetns> {
   return { name, hostAddress: `${net}.1`, address: `${net}.2`, deadAddress: `${net}.3`, stop };
 }
 
+/**
+ * One /30 link between two namespaces (`from` null: this one): a veth pair made in `from`, its peer
+ * moved into `to`, both ends addressed and up, and `to`'s loopback up. Every two-hop test network
+ * (checker → router → PBX) is built from these.
+ */
+export async function vethLink(from: string | null, to: string, [fromIf, toIf]: [string, string], [fromAddress, toAddress]: [string, string]): Promise<void> {
+  const inFrom = (...args: string[]) => (from ? ip('netns', 'exec', from, 'ip', ...args) : ip(...args));
+  const inTo = (...args: string[]) => ip('netns', 'exec', to, 'ip', ...args);
+  await inFrom('link', 'add', fromIf, 'type', 'veth', 'peer', 'name', toIf);
+  await inFrom('link', 'set', toIf, 'netns', to);
+  await inFrom('addr', 'add', `${fromAddress}/30`, 'dev', fromIf);
+  await inFrom('link', 'set', fromIf, 'up');
+  await inTo('link', 'set', 'lo', 'up');
+  await inTo('addr', 'add', `${toAddress}/30`, 'dev', toIf);
+  await inTo('link', 'set', toIf, 'up');
+}
+
 /** Kill a child started in its own process group (detached), with everything it started. */
 export function killGroup(c: ChildProcess): void {
   if (c.pid && c.exitCode === null && c.signalCode === null) {

@@ -13,7 +13,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { killGroup, listenInside } from '../harness/netns.js';
+import { killGroup, listenInside, vethLink } from '../harness/netns.js';
 
 const run = promisify(execFile);
 const ip = (...args: string[]) => run('ip', args);
@@ -56,20 +56,8 @@ export async function createFirewallNetns(): Promise<FirewallNetns> {
   try {
     await ip('netns', 'add', router);
     await ip('netns', 'add', pbx);
-    await ip('link', 'add', rootIf, 'type', 'veth', 'peer', 'name', routerOut);
-    await ip('link', 'set', routerOut, 'netns', router);
-    await ip('addr', 'add', `10.235.${t}.1/30`, 'dev', rootIf);
-    await ip('link', 'set', rootIf, 'up');
-    await inRouter('ip', 'link', 'set', 'lo', 'up');
-    await inRouter('ip', 'addr', 'add', `${publicAddress}/30`, 'dev', routerOut);
-    await inRouter('ip', 'link', 'set', routerOut, 'up');
-    await inRouter('ip', 'link', 'add', routerIn, 'type', 'veth', 'peer', 'name', pbxIf);
-    await inRouter('ip', 'link', 'set', pbxIf, 'netns', pbx);
-    await inRouter('ip', 'addr', 'add', `10.236.${t}.1/30`, 'dev', routerIn);
-    await inRouter('ip', 'link', 'set', routerIn, 'up');
-    await inPbx('ip', 'link', 'set', 'lo', 'up');
-    await inPbx('ip', 'addr', 'add', `${pbxAddress}/30`, 'dev', pbxIf);
-    await inPbx('ip', 'link', 'set', pbxIf, 'up');
+    await vethLink(null, router, [rootIf, routerOut], [`10.235.${t}.1`, publicAddress]);
+    await vethLink(router, pbx, [routerIn, pbxIf], [`10.236.${t}.1`, pbxAddress]);
     await inPbx('ip', 'route', 'add', 'default', 'via', `10.236.${t}.1`);
     // The router: forwards the support ports to the PBX, but drops 81 in front of it.
     await inRouter('sysctl', '-q', '-w', 'net.ipv4.ip_forward=1');

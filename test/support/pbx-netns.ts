@@ -15,7 +15,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SSHD, sshdConfig, TEST_USER, type SshdServer } from '../harness/sshd.js';
-import { killGroup } from '../harness/netns.js';
+import { killGroup, vethLink } from '../harness/netns.js';
 
 const run = promisify(execFile);
 
@@ -83,20 +83,8 @@ export async function createPbxNetns(sshd: SshdServer): Promise<PbxNetns> {
   try {
     await ip('netns', 'add', pbx);
     await ip('netns', 'add', other);
-    await ip('link', 'add', rootIf, 'type', 'veth', 'peer', 'name', pbxIf);
-    await ip('link', 'set', pbxIf, 'netns', pbx);
-    await ip('addr', 'add', `10.233.${t}.1/30`, 'dev', rootIf);
-    await ip('link', 'set', rootIf, 'up');
-    await inPbx('ip', 'link', 'set', 'lo', 'up');
-    await inPbx('ip', 'addr', 'add', `${pbxAddress}/30`, 'dev', pbxIf);
-    await inPbx('ip', 'link', 'set', pbxIf, 'up');
-    await inPbx('ip', 'link', 'add', pbxOtherIf, 'type', 'veth', 'peer', 'name', otherIf);
-    await inPbx('ip', 'link', 'set', otherIf, 'netns', other);
-    await inPbx('ip', 'addr', 'add', `10.234.${t}.1/30`, 'dev', pbxOtherIf);
-    await inPbx('ip', 'link', 'set', pbxOtherIf, 'up');
-    await inOther('ip', 'link', 'set', 'lo', 'up');
-    await inOther('ip', 'addr', 'add', `${otherAddress}/30`, 'dev', otherIf);
-    await inOther('ip', 'link', 'set', otherIf, 'up');
+    await vethLink(null, pbx, [rootIf, pbxIf], [`10.233.${t}.1`, pbxAddress]);
+    await vethLink(pbx, other, [pbxOtherIf, otherIf], [`10.234.${t}.1`, otherAddress]);
     await inOther('ip', 'route', 'add', 'default', 'via', `10.234.${t}.1`);
     // The PBX namespace is also "the router": it forwards and NATs, like a CPE in front of a PBX.
     await inPbx('sysctl', '-q', '-w', 'net.ipv4.ip_forward=1');
