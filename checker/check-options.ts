@@ -24,6 +24,8 @@ export interface ConnectTiming {
   retryTimeout(firstMs: number): number;
   /** The connect time of an answer (open or refused). */
   sample(rttMs: number): void;
+  /** Waits, when the fleet has dialled enough this loop turn, for a later one (checker/scan/dial-pacer.ts). */
+  beforeDial?(retry: boolean): Promise<void> | undefined;
 }
 
 export interface CheckOptions {

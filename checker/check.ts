@@ -74,10 +74,15 @@ interface Probing {
 /**
  * The one place a probe gets its deadline: a connection slot under the per-host cap first, then
  * one window from the moment it dials (time spent queued is not counted) — --timeout-ms, or the
- * fleet's adaptive connect timeout, asked for then — also ended by the check's own stop signal.
+ * fleet's adaptive connect timeout, asked again while it waits — also ended by the check's own stop signal.
  */
-function bounded<T>(ctx: Probing, run: (signal: AbortSignal) => Promise<T>, windowMs?: () => number): Promise<T> {
-  return ctx.limit(() => withDeadline(windowMs ? Math.min(windowMs(), ctx.options.timeoutMs) : ctx.options.timeoutMs, ctx.stop, run));
+function bounded<T>(ctx: Probing, run: (signal: AbortSignal) => Promise<T>, windowMs?: () => number, beforeDial?: () => Promise<void> | undefined): Promise<T> {
+  const cap = ctx.options.timeoutMs;
+  const dial = () => withDeadline(windowMs ? () => Math.min(windowMs(), cap) : cap, ctx.stop, run);
+  return ctx.limit(() => {
+    const turn = beforeDial?.();
+    return turn ? turn.then(dial) : dial();
+  });
 }
 
 /** What the service probes of one port found; the check puts it into the PortResult. */
@@ -157,16 +162,17 @@ const SERVICE_PROBES: Record<PortResult['purpose'], ServiceProbe | null> = {
  */
 async function connect(ctx: Probing, address: string, dial: number): Promise<PortAttempt[]> {
   const timing = ctx.options.connectTiming;
+  // The windows are asked again while the connect waits (probe.ts adaptiveDeadline): the first
+  // attempt's last value is what the retry's fallback starts from.
   let firstMs = 0;
-  const window = timing && ((): number => (firstMs === 0 ? (firstMs = timing.firstTimeout()) : timing.retryTimeout(firstMs)));
-  const attempt = async () => {
-    const a = await bounded(ctx, (signal) => ctx.deps.tcp({ address, port: dial }, { signal }), window);
+  const attempt = async (window?: () => number, retry = false) => {
+    const a = await bounded(ctx, (signal) => ctx.deps.tcp({ address, port: dial }, { signal }), window, timing?.beforeDial && (() => timing.beforeDial!(retry)));
     if (timing && a.state !== 'filtered' && a.latencyMs !== null) timing.sample(a.latencyMs);
     return a;
   };
-  const first = await attempt();
+  const first = await attempt(timing && (() => (firstMs = timing.firstTimeout())));
   if (first.state !== 'filtered' || !ctx.options.retryFiltered) return [first];
-  return [first, await attempt()];
+  return [first, await attempt(timing && (() => timing.retryTimeout(firstMs)), true)];
 }
 
 async function probePort(ctx: Probing, address: string, spec: PortSpec): Promise<PortResult> {

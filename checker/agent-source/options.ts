@@ -10,7 +10,7 @@ import { parseVendorSources } from '../../shared/vendor-sources.js';
 import type { AgentSource } from './source.js';
 import { isAbsolute } from 'node:path';
 import { parseLogLevel } from '../../shared/cli/flags.js';
-import { AGENT_THRESHOLDS } from '../../shared/rules/agent.js';
+import { AGENT_THRESHOLDS } from '../../shared/rules/agent-thresholds.js';
 import type { AgentlessOptions } from '../agentless/collect.js';
 import type { Logger } from 'pino';
 import { parseAgentSpec, type AgentSpec } from './spec.js';

@@ -65,9 +65,74 @@ export function linked(parent?: AbortSignal): Deadline {
   return { signal: controller.signal, clear: () => parent.removeEventListener('abort', onParent) };
 }
 
+// ---- adaptive windows: judged against the window as it is now, not as it was at the dial ----
+// A fleet scan's first connects go out before any host has answered, under the blind initial
+// window; a moment later the fleet's RTT estimate says 100 ms. nmap judges each outstanding probe
+// against the host's *current* timeout (timing.cc), so those first probes are given up on as soon as
+// the estimate knows better, instead of waiting out a window chosen in ignorance. One sweep timer
+// serves every adaptive window of the process: it asks each window again, aborts the ones that
+// ran out and re-arms for the nearest expiry (at most SWEEP_MAX_MS ahead, since estimates move).
+
+interface Adaptive {
+  started: number;
+  window: () => number;
+  controller: AbortController;
+}
+
+/** How far ahead the sweep may sleep: an estimate that drops meanwhile is noticed this late at most. */
+export const SWEEP_MAX_MS = 10;
+const adaptive = new Set<Adaptive>();
+let sweepTimer: NodeJS.Timeout | null = null;
+
+function sweep(): void {
+  sweepTimer = null;
+  const now = performance.now();
+  let next = Infinity;
+  for (const a of adaptive) {
+    const w = a.window();
+    const left = a.started + w - now;
+    if (left <= 0) {
+      adaptive.delete(a);
+      a.controller.abort(new DeadlineExceeded(Math.round(w)));
+    } else if (left < next) next = left;
+  }
+  if (adaptive.size > 0) armSweep(next);
+}
+
+function armSweep(inMs: number): void {
+  if (sweepTimer) return;
+  sweepTimer = setTimeout(sweep, Math.max(1, Math.min(SWEEP_MAX_MS, Math.ceil(inMs))));
+}
+
+/**
+ * Caller side, like `deadline`, but the window is a function asked again while the probe waits
+ * (from the dial on): it aborts with DeadlineExceeded(the window at that moment) once the time
+ * waited reaches the window as it stands then — shorter or longer than when it started.
+ */
+export function adaptiveDeadline(window: () => number, parent?: AbortSignal): Deadline {
+  const entry: Adaptive = { started: performance.now(), window, controller: new AbortController() };
+  const onParent = () => {
+    adaptive.delete(entry);
+    entry.controller.abort(parent?.reason);
+  };
+  if (parent?.aborted) onParent();
+  else {
+    parent?.addEventListener('abort', onParent, { once: true });
+    adaptive.add(entry);
+    armSweep(window());
+  }
+  return {
+    signal: entry.controller.signal,
+    clear: () => {
+      adaptive.delete(entry);
+      parent?.removeEventListener('abort', onParent);
+    },
+  };
+}
+
 /** Caller side: run one probe under one deadline, and always clear the timer afterwards. */
-export async function withDeadline<T>(ms: number, parent: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const d = deadline(ms, parent);
+export async function withDeadline<T>(ms: number | (() => number), parent: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const d = typeof ms === 'number' ? deadline(ms, parent) : adaptiveDeadline(ms, parent);
   try {
     return await run(d.signal);
   } finally {

@@ -9,7 +9,8 @@ import type { ProbeSet } from '../check-options.js';
 import { DEFAULT_DEPS, type CheckDeps } from '../check.js';
 import { createLimit } from '../limiter.js';
 import { checkHost, checkOptionsFor, type HostCheckContext, type ScanTarget } from './host-check.js';
-import { insideView, type InsideOutcome } from './inside.js';
+import type { InsideOutcome } from './inside.js';
+import { createDialPacer } from './dial-pacer.js';
 import { HostTiming, RttEstimator, type TimingBounds } from './timing.js';
 
 export interface ScanOptions {
@@ -47,8 +48,14 @@ export interface ScanOutcome {
 /** Builds what to check from an entry; may reject the entry (e.g. unreadable SSH key file). */
 export type TargetBuilder = (entry: InventoryEntry) => Promise<ScanTarget | { invalid: string }>;
 
+// The inside-view machinery (agent sources, SSH, the agentless collector, ssh2) is loaded with the
+// first entry that has an `agent:`: a port-only fleet never loads it.
+let insideModule: Promise<typeof import('./inside.js')> | undefined;
+const loadInside = () => (insideModule ??= import('./inside.js'));
+
 export async function runScan(items: AsyncIterable<InventoryItem>, opts: ScanOptions, events: ScanEvents, buildTarget: TargetBuilder, deps: CheckDeps = DEFAULT_DEPS): Promise<ScanOutcome> {
   const fleet = new RttEstimator();
+  const pacer = createDialPacer();
   const outcome: ScanOutcome = { done: 0, invalid: 0, interrupted: false, worst: null };
   const running = new Set<Promise<void>>();
   // Hosts whose outside check is done and whose inside view is pending: bounded, so a fleet of slow
@@ -85,7 +92,7 @@ export async function runScan(items: AsyncIterable<InventoryItem>, opts: ScanOpt
     }
     const ctx: HostCheckContext = {
       probes: opts.probes,
-      timing: new HostTiming(fleet, opts.timing),
+      timing: new HostTiming(fleet, opts.timing, pacer),
       perHostConcurrency: opts.perHostConcurrency,
       ceilingMs: opts.timing.ceilingMs,
       allowPrivate: opts.allowPrivate,
@@ -104,6 +111,7 @@ export async function runScan(items: AsyncIterable<InventoryItem>, opts: ScanOpt
     // The outside slot is released here; the inside view waits for one of its own.
     const task: Promise<void> = insideLimit(async () => {
       if (opts.signal.aborted) return;
+      const { insideView } = await loadInside();
       const got = await insideView(report, source, checkOptionsFor(target, ctx), opts.inside.timeoutMs, deps.portMap);
       await finish(got.report, entry, got.inside);
     })

@@ -2,12 +2,22 @@
 // name the line. Pure: the caller reads the file (line formats one line at a time, so a fleet of
 // any size streams through without being held).
 
+import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
-import { CsvError, parse as parseCsv, type Options as CsvOptions } from 'csv-parse/sync';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import type { Options as CsvOptions } from 'csv-parse/sync';
+import type { Node } from 'yaml';
 import type { Product, ProductChoice } from '../../shared/model.js';
 import { parseAgentSpec, type AgentSpec } from '../agent-source/spec.js';
 import { MAX_PORTS_PER_HOST } from '../../shared/cli/flags.js';
+
+// The YAML and CSV parsers are loaded on first use: a plain host list (the fleet format that
+// streams) pays for neither at start-up (~30 ms of module loading together). Both ship CommonJS,
+// so the pure, synchronous parsers below stay synchronous.
+const require = createRequire(import.meta.url);
+let yamlModule: typeof import('yaml') | undefined;
+let csvModule: typeof import('csv-parse/sync') | undefined;
+const yaml = () => (yamlModule ??= require('yaml') as typeof import('yaml'));
+const csv = () => (csvModule ??= require('csv-parse/sync') as typeof import('csv-parse/sync'));
 
 export interface InventorySsh {
   user?: string;
@@ -250,6 +260,7 @@ function fromPairs(line: number, pairs: Iterable<[string, unknown]>): InventoryI
 
 /** Every entry of a YAML inventory: a list, or a mapping with a `hosts:` list. */
 export function* parseStructured(text: string): Generator<InventoryItem> {
+  const { LineCounter, isMap, isScalar, isSeq, parseDocument } = yaml();
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   const lineAt = (node: Node | null | undefined) => (node?.range ? counter.linePos(node.range[0]).line : 1);
@@ -377,9 +388,9 @@ export function* parseJsonInventory(text: string): Generator<InventoryItem> {
 export function splitCsvLine(line: string): string[] | null {
   let rows: string[][];
   try {
-    rows = parseCsv(line, CSV_LINE);
+    rows = csv().parse(line, CSV_LINE);
   } catch (err) {
-    if (err instanceof CsvError) return null;
+    if (err instanceof csv().CsvError) return null;
     throw err;
   }
   // Spaces inside quotes are trimmed too: a padded quoted column name or value means the same.

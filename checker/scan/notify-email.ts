@@ -2,11 +2,10 @@
 // SMTP sender as `ticket email --send` (nodemailer; STARTTLS required off loopback; the password only
 // from the environment). One plain-text message per notice, its subject the notice's own line.
 
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type { FlagGroup } from '../../shared/cli/flags.js';
 import { UsageError } from '../../shared/errors.js';
 import { secrets } from '../../shared/redact.js';
-import { sendEmail, type SmtpSettings } from '../tickets/email.js';
+import type { SmtpSettings } from '../tickets/email.js';
 import { SMTP_FLAGS, emailAddress, refuseStraySmtpFlags, smtpSettingsOf, type SmtpArgs } from '../tickets/options.js';
 import type { Notice } from './notify.js';
 
@@ -45,6 +44,8 @@ export function parseNotifyEmailFlags(a: NotifyEmailFlags, env: NodeJS.ProcessEn
 
 /** The message: plain text, the notice's subject and lines (already scrubbed of every secret the scan knows). */
 export async function composeNotice(n: Notice, from: string, to: string[], now: Date): Promise<Buffer> {
+  // nodemailer is loaded with the first notice: a scan that mails nothing never loads it.
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer');
   const composer = new MailComposer({
     from,
     to,
@@ -62,6 +63,7 @@ export async function composeNotice(n: Notice, from: string, to: string[], now: 
 /** Mail one notice to every recipient; null when all were sent, else why (the scan still counts). */
 export async function mailNotice(n: Notice, mail: NotifyEmail, now = new Date()): Promise<string | null> {
   const raw = await composeNotice(n, mail.from, mail.to, now);
+  const { sendEmail } = await import('../tickets/email.js');
   const problems: string[] = [];
   for (const to of mail.to) {
     try {

@@ -3,6 +3,7 @@
 // A host with no reply yet borrows the fleet's estimate; a retry waits longer than the first try.
 
 import type { ConnectTiming } from '../check-options.js';
+import type { DialPacer } from './dial-pacer.js';
 
 export interface TimingBounds {
   /** Never wait less than this for a connect (nmap -T4: 100 ms). */
@@ -48,7 +49,12 @@ export class HostTiming implements ConnectTiming {
   constructor(
     private readonly fleet: RttEstimator,
     private readonly bounds: TimingBounds,
+    private readonly pacer?: DialPacer,
   ) {}
+
+  beforeDial(retry: boolean): Promise<void> | undefined {
+    return this.pacer?.(retry);
+  }
 
   sample(rttMs: number): void {
     this.own.add(rttMs);

@@ -65,6 +65,7 @@ export async function runProgram(scriptName: string, table: readonly CommandEntr
   }
   const { default: yargs } = await import('yargs');
   const cli = configureYargs(yargs(args), scriptName);
+  skipHelpCache(cli);
   // No flag before the command takes a value, so the first word is the command.
   const wanted = args.find((a) => !a.startsWith('-'));
   for (const entry of table) {
@@ -72,6 +73,19 @@ export async function runProgram(scriptName: string, table: readonly CommandEntr
     cli.command({ command: entry.command, describe: entry.describe, ...body });
   }
   await cli.parseAsync();
+}
+
+/**
+ * yargs lays out the running command's whole --help (cliui, string widths) just after its handler
+ * starts, and keeps it for a handler that might print help later. Ours never do: errors are one
+ * line. For `scan` that layout is ~50 ms of CPU in the middle of starting the probes, on every run.
+ * yargs has no option for it, so the cache is switched off on its usage object when that object
+ * is there; --help itself renders as before (it never reads the cache).
+ */
+function skipHelpCache(cli: Argv): void {
+  const internals = (cli as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
+  const usage = internals?.getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
 /** Run a CLI's main; anything thrown ends as one line and exit 3. */

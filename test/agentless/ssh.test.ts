@@ -27,6 +27,7 @@ import { startSshd, type SshdServer } from '../harness/sshd.js';
 import { checkReport } from '../fixtures/reports.js';
 import { withDeadline } from '../../checker/probes/probe.js';
 import { DB_SECRET, comparable, diskDrift, pbxwareSysroot, seedPbxwareDb } from './helpers.js';
+import { claimSubnet } from '../harness/subnet-claim.js';
 
 const run = promisify(execFile);
 const PASSWORD_ENV = 'PBXR_AGENTLESS_SSH_PASSWORD';
@@ -35,7 +36,8 @@ const LOGIN_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 const SECRET_PART = 'Agentless-S3cret';
 const tag = `${process.pid.toString(36)}${randomBytes(2).toString('hex')}`;
 const ns = `pbxr-al-${tag}`;
-const t = (parseInt(randomBytes(1).toString('hex'), 16) % 250) + 1;
+const subnet = claimSubnet();
+const t = subnet.n;
 const pbxAddress = `10.236.${t}.2`;
 
 let sshd: SshdServer;
@@ -78,6 +80,7 @@ afterAll(async () => {
   await pbx?.stop();
   await run('ip', ['netns', 'del', ns]).catch(() => {});
   await run('ip', ['link', 'del', `al${tag}`]).catch(() => {});
+  subnet.release();
   await agent?.remove();
   tree?.cleanup();
   await db?.stop();

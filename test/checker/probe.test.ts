@@ -2,7 +2,7 @@
 // tells a probe "your time ran out" (with the limit) apart from "the check was stopped".
 
 import { describe, expect, it } from 'vitest';
-import { deadline, deadlineMs, DeadlineExceeded, withDeadline } from '../../checker/probes/probe.js';
+import { adaptiveDeadline, deadline, deadlineMs, DeadlineExceeded, withDeadline } from '../../checker/probes/probe.js';
 
 const aborted = (signal: AbortSignal) => new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
 
@@ -72,5 +72,56 @@ describe('withDeadline', () => {
     });
     parent.abort();
     expect(seen!.aborted).toBe(false);
+  });
+});
+
+describe('adaptiveDeadline (a connect window asked again while it waits, as nmap judges its probes)', () => {
+  it('a window that shrinks meanwhile ends the wait early, with the window as it stands then', async () => {
+    let windowMs = 10_000; // the blind first window: nothing measured yet
+    const started = performance.now();
+    const d = adaptiveDeadline(() => windowMs);
+    setTimeout(() => (windowMs = 60), 20); // then the fleet's estimate says 60 ms
+    await aborted(d.signal);
+    const waited = performance.now() - started;
+    expect(deadlineMs(d.signal)).toBe(60);
+    expect(waited).toBeGreaterThanOrEqual(59);
+    expect(waited).toBeLessThan(2000); // far below the blind 10 s window (the sweep asks again at least every 10 ms)
+    d.clear();
+  });
+
+  it('a window that grows meanwhile keeps the wait going', async () => {
+    let windowMs = 30;
+    const started = performance.now();
+    const d = adaptiveDeadline(() => windowMs);
+    setTimeout(() => (windowMs = 120), 10);
+    await aborted(d.signal);
+    expect(deadlineMs(d.signal)).toBe(120);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(119);
+    d.clear();
+  });
+
+  it('cleared before its window: never aborts, and is asked no more', async () => {
+    let asked = 0;
+    const d = adaptiveDeadline(() => (asked++, 40));
+    d.clear();
+    const before = asked;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(d.signal.aborted).toBe(false);
+    expect(asked).toBe(before);
+  });
+
+  it("a stop of the parent aborts it with the parent's reason: not a deadline", () => {
+    const parent = new AbortController();
+    const d = adaptiveDeadline(() => 10_000, parent.signal);
+    parent.abort(new Error('SIGTERM'));
+    expect(d.signal.aborted).toBe(true);
+    expect(deadlineMs(d.signal)).toBeNull();
+    d.clear();
+    expect(adaptiveDeadline(() => 10_000, AbortSignal.abort()).signal.aborted).toBe(true);
+  });
+
+  it('withDeadline takes a window function for an adaptive deadline', async () => {
+    const seen = await withDeadline(() => 30, undefined, (signal) => aborted(signal).then(() => deadlineMs(signal)));
+    expect(seen).toBe(30);
   });
 });

@@ -26,7 +26,22 @@ export async function resolve(specifier, context, next) {
 `,
   );
   register = join(dir, 'register.mjs');
-  await writeFile(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+  // ESM hooks do not see a CommonJS require() (the lazy YAML/CSV parsers are required): Module._load
+  // is wrapped too, and logs the file each require resolves to.
+  await writeFile(
+    register,
+    `import Module, { register } from 'node:module';
+import { appendFileSync } from 'node:fs';
+register(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  try {
+    appendFileSync(process.env.PBXREADY_MODULE_LOG, 'require:' + Module._resolveFilename(request, parent, isMain) + '\\n');
+  } catch {}
+  return load.apply(this, arguments);
+};
+`,
+  );
   closed = await closedPort();
 });
 afterAll(async () => {
@@ -47,10 +62,31 @@ const YAML = /\/node_modules\/yaml\//;
 const TICKETS = /\/(ticket|tickets)\/(?!options\.js$)[^/]+$/;
 
 describe('start-up loads only the command that runs', () => {
-  it('the hook sees what a command loads: scan --help loads SQLite and YAML (control)', async () => {
+  it('the hook sees what a command loads: scan --help loads SQLite (control)', async () => {
     const scan = await loaded(CHECKER_CLI, ['scan', '--help'], 'scan');
     expect(scan.code).toBe(0);
     expect(scan.urls.some((u) => SQLITE.test(u))).toBe(true);
+  });
+
+  // A nightly port scan of a host list pays only for what it uses: no inventory parser it does not
+  // read, no SSH or agentless code without an `agent:` entry, no mailer without --notify-email-to.
+  const FLEET_EXTRAS = /\/node_modules\/(yaml|csv-parse|ssh2|nodemailer|semver)\//;
+  it('a port scan of a plain host list loads no YAML/CSV parser, SSH, mailer or semver', async () => {
+    const inventory = join(dir, 'fleet.txt');
+    await writeFile(inventory, '127.0.0.1\n');
+    const args = ['scan', '--inventory', inventory, '--probes', 'tcp', '--product', 'pbxware', '--ports', String(closed), '--allow-private', '--format', 'ndjson', '--db', join(dir, 'plain.db')];
+    const scan = await loaded(CHECKER_CLI, args, 'scan-plain');
+    expect(scan.code).toBe(2);
+    expect(scan.urls.some((u) => u.endsWith('/checker/scan/engine.js'))).toBe(true);
+    expect(scan.urls.filter((u) => FLEET_EXTRAS.test(u))).toEqual([]);
+  });
+
+  it('the same scan from a YAML inventory loads the YAML parser (the lazy load happens)', async () => {
+    const inventory = join(dir, 'fleet.yaml');
+    await writeFile(inventory, 'hosts:\n  - host: 127.0.0.1\n');
+    const args = ['scan', '--inventory', inventory, '--probes', 'tcp', '--product', 'pbxware', '--ports', String(closed), '--allow-private', '--format', 'ndjson', '--db', join(dir, 'yaml.db')];
+    const scan = await loaded(CHECKER_CLI, args, 'scan-yaml');
+    expect(scan.code).toBe(2);
     expect(scan.urls.some((u) => YAML.test(u))).toBe(true);
   });
 

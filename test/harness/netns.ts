@@ -6,6 +6,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import { claimSubnet } from './subnet-claim.js';
 
 const run = promisify(execFile);
 
@@ -42,14 +43,15 @@ export async function createNetns(plan: FirewallPlan): Promise<TestNetns> {
   }
   const tag = randomBytes(3).toString('hex');
   const name = `pbxr-${tag}`;
-  const octet = (parseInt(tag, 16) % 250) + 1;
-  const net = `10.231.${octet}`;
+  const subnet = claimSubnet();
+  const net = `10.231.${subnet.n}`;
   const [hostIf, nsIf] = [`pxh${tag}`, `pxn${tag}`];
   const children: ChildProcess[] = [];
   const stop = async () => {
     for (const c of children) killGroup(c);
     await ip('netns', 'del', name).catch(() => {});
     await ip('link', 'del', hostIf).catch(() => {});
+    subnet.release();
   };
   try {
     await ip('netns', 'add', name);

@@ -17,6 +17,7 @@ import { CHECKER_CLI, requireBuilt, type CliRun } from '../harness/cli.js';
 import { SSHD, sshdConfig, type SshdServer } from '../harness/sshd.js';
 import type { KeyPair } from '../harness/tls-certs.js';
 import { killGroup } from '../harness/netns.js';
+import { claimSubnet } from '../harness/subnet-claim.js';
 import { spawnInside } from './pbx-netns.js';
 
 const run = promisify(execFile);
@@ -84,7 +85,8 @@ export interface HostNetns {
 export async function createHostNetns(sshd: SshdServer, tls: KeyPair, plan: HostPlan): Promise<HostNetns> {
   requireRoot();
   const tag = randomBytes(3).toString('hex');
-  const t = (parseInt(tag, 16) % 250) + 1;
+  const subnet = claimSubnet();
+  const t = subnet.n;
   const ns = `pbxr-host-${tag}`;
   const [rootIf, nsIf] = [`fh${tag}`, `fn${tag}`];
   const started: Started = { children: [] };
@@ -92,6 +94,7 @@ export async function createHostNetns(sshd: SshdServer, tls: KeyPair, plan: Host
     for (const c of started.children) killGroup(c);
     await ip('netns', 'del', ns).catch(() => {});
     await ip('link', 'del', rootIf).catch(() => {});
+    subnet.release();
   };
   const net = `10.236.${t}`;
   try {
@@ -127,7 +130,8 @@ export interface HairpinNetns {
 export async function createHairpinNetns(sshd: SshdServer, tls: KeyPair, pbxPlan: HostPlan, forwarded: number[]): Promise<HairpinNetns> {
   requireRoot();
   const tag = randomBytes(3).toString('hex');
-  const t = (parseInt(tag, 16) % 250) + 1;
+  const subnet = claimSubnet();
+  const t = subnet.n;
   const [client, router, pbx] = [`pbxr-cl-${tag}`, `pbxr-rt-${tag}`, `pbxr-px-${tag}`];
   const [clIf, rcIf, pxIf, rpIf] = [`hc${tag}`, `hrc${tag}`, `hp${tag}`, `hrp${tag}`];
   const lan = `192.168.${t}`;
@@ -138,6 +142,7 @@ export async function createHairpinNetns(sshd: SshdServer, tls: KeyPair, pbxPlan
   const stop = async () => {
     for (const c of started.children) killGroup(c);
     for (const ns of [client, pbx, router]) await ip('netns', 'del', ns).catch(() => {});
+    subnet.release();
   };
   const inNs = (ns: string, ...args: string[]) => ip('netns', 'exec', ns, ...args);
   try {

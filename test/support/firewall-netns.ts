@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { killGroup, listenInside, vethLink } from '../harness/netns.js';
+import { claimSubnet } from '../harness/subnet-claim.js';
 
 const run = promisify(execFile);
 const ip = (...args: string[]) => run('ip', args);
@@ -38,7 +39,8 @@ export interface Fail2ban {
 export async function createFirewallNetns(): Promise<FirewallNetns> {
   if (process.getuid?.() !== 0) throw new Error('not root: cannot create network namespaces (ip netns needs CAP_SYS_ADMIN); run the tests as root, as .ci/run does');
   const tag = `${process.pid.toString(36)}${randomBytes(2).toString('hex')}`.slice(-6);
-  const t = (parseInt(randomBytes(1).toString('hex'), 16) % 250) + 1;
+  const subnet = claimSubnet();
+  const t = subnet.n;
   const pbx = `pbxr-fwp-${tag}`;
   const router = `pbxr-fwr-${tag}`;
   const [rootIf, routerOut, routerIn, pbxIf] = [`fa${tag}`, `fb${tag}`, `fc${tag}`, `fd${tag}`];
@@ -52,6 +54,7 @@ export async function createFirewallNetns(): Promise<FirewallNetns> {
     await ip('netns', 'del', pbx).catch(() => {});
     await ip('netns', 'del', router).catch(() => {});
     await ip('link', 'del', rootIf).catch(() => {});
+    subnet.release();
   };
   try {
     await ip('netns', 'add', router);

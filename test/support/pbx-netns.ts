@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SSHD, sshdConfig, TEST_USER, type SshdServer } from '../harness/sshd.js';
 import { killGroup, vethLink } from '../harness/netns.js';
+import { claimSubnet } from '../harness/subnet-claim.js';
 
 const run = promisify(execFile);
 
@@ -64,7 +65,8 @@ export function spawnInside(ns: string, args: string[], ready: RegExp, what: str
 export async function createPbxNetns(sshd: SshdServer): Promise<PbxNetns> {
   if (process.getuid?.() !== 0) throw new Error('not root: cannot create network namespaces (ip netns needs CAP_SYS_ADMIN); run the tests as root, as .ci/run does');
   const tag = randomBytes(3).toString('hex');
-  const t = (parseInt(tag, 16) % 250) + 1;
+  const subnet = claimSubnet();
+  const t = subnet.n;
   const pbx = `pbxr-pbx-${tag}`;
   const other = `pbxr-oth-${tag}`;
   const [rootIf, pbxIf, pbxOtherIf, otherIf] = [`pr${tag}`, `pp${tag}`, `pq${tag}`, `po${tag}`];
@@ -75,6 +77,7 @@ export async function createPbxNetns(sshd: SshdServer): Promise<PbxNetns> {
     await ip('netns', 'del', pbx).catch(() => {});
     await ip('netns', 'del', other).catch(() => {});
     await ip('link', 'del', rootIf).catch(() => {});
+    subnet.release();
   };
   const inPbx = (...args: string[]) => ip('netns', 'exec', pbx, ...args);
   const inOther = (...args: string[]) => ip('netns', 'exec', other, ...args);
