@@ -28,7 +28,7 @@ import { PathError, fsCause } from '../../shared/cli/paths.js';
 import { runScan } from '../scan/engine.js';
 import type { ScanTarget } from '../scan/host-check.js';
 import { inventoryFormat, openInventory } from '../scan/inventory-source.js';
-import { planConcurrency, readFdLimit } from '../scan/limits.js';
+import { DEFAULT_HOSTS_IN_FLIGHT, planConcurrency, readFdLimit } from '../scan/limits.js';
 import { noticesOf, postNotice } from '../scan/notify.js';
 import { NOTIFY_EMAIL_FLAGS, mailNotice, parseNotifyEmailFlags } from '../scan/notify-email.js';
 import { ProgressBar, ScanTally, renderSummary, wantsProgress, writeNdjson } from '../scan/output.js';
@@ -92,7 +92,7 @@ export const scan = defineCommand({
       .options(PROBE_SET_FLAGS)
       .options(LIMIT_FLAGS)
       .option('min-timeout-ms', { type: 'string', default: '100', describe: 'Floor of the adaptive connect timeout (--timeout-ms is the ceiling)' })
-      .option('concurrency', { type: 'string', describe: 'Hosts checked at once (default 128 for --probes tcp, 64 for full; bounded by the open-file limit)' })
+      .option('concurrency', { type: 'string', describe: `Hosts checked at once (default ${DEFAULT_HOSTS_IN_FLIGHT.tcp} for --probes tcp, ${DEFAULT_HOSTS_IN_FLIGHT.full} for full; bounded by the open-file limit)` })
       .options(formatFlags(SCAN_FORMATS, 'text (progress + summary) | ndjson (one report a line, as hosts finish) | html (fleet dashboard)'))
       .options(OUTPUT_FLAGS)
       .options(FLEET_AGENT_FLAGS)
