@@ -21,6 +21,8 @@ function sources(r: AgentReport): MetricFamily[] {
   const names = [...new Set([...Object.keys(r.timings ?? {}), ...(r.unreadable ?? []).map((p) => p.from ?? 'other')])].sort();
   return [
     family('pbxready_agent_collection_duration_seconds', 'How long the whole report took to collect.', [{ value: r.durationMs / 1000 }]),
+    // A scrape may be answered from a recent collection (serve --metrics-max-age-s): when it was made.
+    family('pbxready_agent_collection_timestamp_seconds', 'When the collection these metrics come from was made (Unix time).', Number.isFinite(Date.parse(r.generatedAt)) ? [{ value: Date.parse(r.generatedAt) / 1000 }] : []),
     family(
       'pbxready_agent_source_duration_seconds',
       'How long each fact source took in this collection.',

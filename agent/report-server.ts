@@ -21,7 +21,17 @@ export interface ReportServerOptions {
   log: Logger;
   /** GET /metrics from a loopback address needs no token (a Prometheus on the same host). Off by default. */
   metricsWithoutTokenOnLoopback?: boolean;
+  /**
+   * GET /metrics is answered from a collection at most this old (0: a fresh one every scrape).
+   * GET /report is always fresh: a person asking wants now.
+   */
+  metricsMaxAgeMs?: number;
+  /** The clock (tests). */
+  now?: () => number;
 }
+
+/** Default for --metrics-max-age-s: two Prometheus servers of an HA pair share one collection. */
+export const METRICS_MAX_AGE_MS = 30_000;
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
@@ -46,9 +56,18 @@ const CONTENT_TYPE: Record<OutputFormat, string> = {
 
 export function createReportServer(o: ReportServerOptions): Server {
   const expected = digest(o.token);
+  const now = o.now ?? Date.now;
+  const maxAge = o.metricsMaxAgeMs ?? METRICS_MAX_AGE_MS;
   // Requests that arrive while a report is being made share it: a burst cannot stack queries on the DB.
   let inFlight: Promise<AgentReport> | null = null;
-  const report = () => (inFlight ??= o.produce().finally(() => (inFlight = null)));
+  let last: { at: number; report: AgentReport } | null = null;
+  const report = () =>
+    (inFlight ??= o
+      .produce()
+      .then((r) => ((last = { at: now(), report: r }), r))
+      .finally(() => (inFlight = null)));
+  // Scrapes (every Prometheus of an HA pair, every minute) reuse a collection younger than maxAge.
+  const forMetrics = () => (last && maxAge > 0 && now() - last.at < maxAge ? Promise.resolve(last.report) : report());
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://agent');
@@ -63,7 +82,7 @@ export function createReportServer(o: ReportServerOptions): Server {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, `method not allowed: only GET ${url.pathname}\n`, undefined, { allow: 'GET, HEAD' });
     if (url.pathname === '/metrics') {
       try {
-        return send(200, exposition(agentFamilies(await report())), PROMETHEUS_CONTENT_TYPE);
+        return send(200, exposition(agentFamilies(await forMetrics())), PROMETHEUS_CONTENT_TYPE);
       } catch (err) {
         o.log.error({ err: (err as Error).message }, 'report failed');
         return send(500, 'the report could not be made\n');

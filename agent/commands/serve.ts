@@ -3,14 +3,14 @@
 
 import type { AddressInfo } from 'node:net';
 import { readNamedFile } from '../../shared/cli/cli.js';
-import { LOG_LEVEL_FLAGS, defineCommand, listenFlags, parseListen } from '../../shared/cli/flags.js';
+import { LOG_LEVEL_FLAGS, defineCommand, listenFlags, parseListen, parsePositiveInt } from '../../shared/cli/flags.js';
 import { UsageError } from '../../shared/errors.js';
 import { createLogger } from '../../shared/cli/logger.js';
 import { readTokenFile } from '../../shared/cli/token-file.js';
 import { isLoopbackHost } from '../../shared/address.js';
 import { collectReport } from '../collect.js';
 import { DATABASE_FLAGS, HOST_FLAGS, resolveOptions } from '../options.js';
-import { createReportServer } from '../report-server.js';
+import { METRICS_MAX_AGE_MS, createReportServer } from '../report-server.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:8731';
 
@@ -28,7 +28,8 @@ export const serve = defineCommand({
       .option('tls-cert', { type: 'string', describe: 'PEM certificate: serve HTTPS (with --tls-key)' })
       .option('tls-key', { type: 'string', describe: 'PEM private key for --tls-cert' })
       .option('insecure-listen', { type: 'boolean', default: false, describe: 'Serve plain HTTP on a non-loopback address (the token and the report travel in clear; warned at every start)' })
-      .option('metrics-without-token-on-loopback', { type: 'boolean', default: false, describe: 'GET /metrics from a loopback address needs no token (a Prometheus on this host; config key metricsWithoutTokenOnLoopback); /report always does' }),
+      .option('metrics-without-token-on-loopback', { type: 'boolean', default: false, describe: 'GET /metrics from a loopback address needs no token (a Prometheus on this host; config key metricsWithoutTokenOnLoopback); /report always does' })
+      .option('metrics-max-age-s', { type: 'string', default: String(METRICS_MAX_AGE_MS / 1000), describe: 'GET /metrics reuses a collection at most this many seconds old (0: collect for every scrape); /report is always fresh' }),
   handler: async (argv) => {
     const { host, port } = parseListen(argv.listen, LISTEN_DEFAULTS);
     const tokenFile = argv.tokenFile;
@@ -43,10 +44,11 @@ export const serve = defineCommand({
       }
       process.stderr.write(`pbxready-agent: WARNING: --insecure-listen: serving plain HTTP on ${argv.listen}; the bearer token and the report travel in clear\n`);
     }
+    const metricsMaxAgeS = parsePositiveInt(argv.metricsMaxAgeS, '--metrics-max-age-s', { min: 0, max: 3600 });
     const options = resolveOptions(argv);
     const log = createLogger(options.logLevel);
 
-    const server = createReportServer({ token, tls, log, metricsWithoutTokenOnLoopback: argv.metricsWithoutTokenOnLoopback || options.metricsWithoutTokenOnLoopback, produce: () => collectReport(options, log) });
+    const server = createReportServer({ token, tls, log, metricsWithoutTokenOnLoopback: argv.metricsWithoutTokenOnLoopback || options.metricsWithoutTokenOnLoopback, metricsMaxAgeMs: metricsMaxAgeS * 1000, produce: () => collectReport(options, log) });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => reject(new UsageError(`--listen ${argv.listen}: ${err.code ?? err.message}`)));
       server.listen(port, host, () => resolve());

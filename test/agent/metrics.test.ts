@@ -4,13 +4,14 @@
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { collectReport } from '../../agent/collect.js';
 import { agentFamilies } from '../../agent/metrics.js';
 import { resolveOptions } from '../../agent/options.js';
-import { isLoopback } from '../../agent/report-server.js';
+import { METRICS_MAX_AGE_MS, createReportServer, isLoopback } from '../../agent/report-server.js';
 import { MAX_LABEL_VALUE_CHARS, exposition } from '../../shared/render/prometheus.js';
 import { agentReport } from '../fixtures/reports.js';
 import { startListening, type Listening } from '../harness/cli.js';
@@ -115,6 +116,7 @@ describe('the report as metrics (pure)', () => {
       'pbxready_agent_findings{severity="fail"}': 1,
       'pbxready_agent_findings{severity="warn"}': 1,
       'pbxready_agent_collection_duration_seconds': 1.234,
+      'pbxready_agent_collection_timestamp_seconds': Date.parse(FULL.generatedAt) / 1000,
       'pbxready_agent_source_duration_seconds{source="disks"}': 0.0125,
       'pbxready_agent_source_errors{source="disks"}': 2,
       'pbxready_agent_source_errors{source="product"}': 1,
@@ -275,5 +277,72 @@ describe('GET /metrics of pbxready-agent serve', () => {
       expect(far.body).not.toContain('pbxready_agent');
       expect((await get(ns.hostAddress, s.port, '/metrics', { from: ns.hostAddress, token: TOKEN })).status).toBe(200);
     });
+  });
+});
+
+describe('GET /metrics reuses a recent collection (--metrics-max-age-s)', () => {
+  /** A report server on loopback whose collections are counted and whose clock the test moves. */
+  async function counted(maxAgeMs?: number): Promise<{ port: number; made: () => number; tick: (ms: number) => void; close: () => Promise<void> }> {
+    let made = 0;
+    let clock = 1_000_000;
+    const server = createReportServer({
+      token: TOKEN,
+      log: silentLog,
+      ...(maxAgeMs === undefined ? {} : { metricsMaxAgeMs: maxAgeMs }),
+      now: () => clock,
+      produce: async () => agentReport({ generatedAt: new Date(clock).toISOString(), durationMs: ++made }),
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    return { port, made: () => made, tick: (ms) => (clock += ms), close: () => new Promise((resolve) => server.close(() => resolve())) };
+  }
+  const collection = (body: string) => samples(body).get('pbxready_agent_collection_timestamp_seconds');
+
+  test('scrapes within the limit (an HA pair of Prometheus servers) share one collection, and say when it was made', async () => {
+    const s = await counted();
+    try {
+      const first = await get('127.0.0.1', s.port, '/metrics', { token: TOKEN });
+      s.tick(METRICS_MAX_AGE_MS - 1);
+      const second = await get('127.0.0.1', s.port, '/metrics', { token: TOKEN });
+      expect(s.made()).toBe(1);
+      expect(collection(second.body)).toBe(collection(first.body));
+      expect(collection(first.body)).toBe(1_000);
+      s.tick(1); // now as old as the limit: collected again
+      const third = await get('127.0.0.1', s.port, '/metrics', { token: TOKEN });
+      expect(s.made()).toBe(2);
+      expect(collection(third.body)).toBe(1_000 + METRICS_MAX_AGE_MS / 1000);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('/report is always collected afresh (a person asking wants now), and feeds the next scrape', async () => {
+    const s = await counted();
+    try {
+      await get('127.0.0.1', s.port, '/metrics', { token: TOKEN });
+      expect((await get('127.0.0.1', s.port, '/report', { token: TOKEN })).status).toBe(200);
+      expect(s.made()).toBe(2);
+      await get('127.0.0.1', s.port, '/metrics', { token: TOKEN });
+      expect(s.made()).toBe(2);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('0 collects for every scrape', async () => {
+    const s = await counted(0);
+    try {
+      await get('127.0.0.1', s.port, '/metrics', { token: TOKEN });
+      await get('127.0.0.1', s.port, '/metrics', { token: TOKEN });
+      expect(s.made()).toBe(2);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('the flag takes whole seconds from 0 to 3600; anything else is one line, exit 3', async () => {
+    const bad = await runCli(['serve', '--listen', '127.0.0.1:0', '--token-file', tokenFile, '--metrics-max-age-s', '-5']);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr.trim().split('\n')).toEqual([expect.stringContaining('--metrics-max-age-s "-5" must be a whole number from 0 to 3600')]);
   });
 });
