@@ -71,23 +71,25 @@ describe('start-up loads only the command that runs', () => {
   // A nightly port scan of a host list pays only for what it uses: no inventory parser it does not
   // read, no SSH or agentless code without an `agent:` entry, no mailer without --notify-email-to.
   const FLEET_EXTRAS = /\/node_modules\/(yaml|csv-parse|ssh2|nodemailer|semver)\//;
-  it('a port scan of a plain host list loads no YAML/CSV parser, SSH, mailer or semver', async () => {
-    const inventory = join(dir, 'fleet.txt');
-    await writeFile(inventory, '127.0.0.1\n');
-    const args = ['scan', '--inventory', inventory, '--probes', 'tcp', '--product', 'pbxware', '--ports', String(closed), '--allow-private', '--format', 'ndjson', '--db', join(dir, 'plain.db')];
-    const scan = await loaded(CHECKER_CLI, args, 'scan-plain');
+  /** A port scan of one closed port from an inventory FILE holding `text`: exit 2, and what it loaded. */
+  async function scanOf(file: string, text: string): Promise<string[]> {
+    const inventory = join(dir, file);
+    await writeFile(inventory, text);
+    const args = ['scan', '--inventory', inventory, '--probes', 'tcp', '--product', 'pbxware', '--ports', String(closed), '--allow-private', '--format', 'ndjson', '--db', join(dir, `${file}.db`)];
+    const scan = await loaded(CHECKER_CLI, args, `scan-${file}`);
     expect(scan.code).toBe(2);
     expect(scan.urls.some((u) => u.endsWith('/checker/scan/engine.js'))).toBe(true);
-    expect(scan.urls.filter((u) => FLEET_EXTRAS.test(u))).toEqual([]);
+    return scan.urls;
+  }
+
+  it('a port scan of a plain host list loads no YAML/CSV parser, SSH, mailer or semver', async () => {
+    const urls = await scanOf('fleet.txt', '127.0.0.1\n');
+    expect(urls.filter((u) => FLEET_EXTRAS.test(u))).toEqual([]);
   });
 
   it('the same scan from a YAML inventory loads the YAML parser (the lazy load happens)', async () => {
-    const inventory = join(dir, 'fleet.yaml');
-    await writeFile(inventory, 'hosts:\n  - host: 127.0.0.1\n');
-    const args = ['scan', '--inventory', inventory, '--probes', 'tcp', '--product', 'pbxware', '--ports', String(closed), '--allow-private', '--format', 'ndjson', '--db', join(dir, 'yaml.db')];
-    const scan = await loaded(CHECKER_CLI, args, 'scan-yaml');
-    expect(scan.code).toBe(2);
-    expect(scan.urls.some((u) => YAML.test(u))).toBe(true);
+    const urls = await scanOf('fleet.yaml', 'hosts:\n  - host: 127.0.0.1\n');
+    expect(urls.some((u) => YAML.test(u))).toBe(true);
   });
 
   it('check runs a whole check without SQLite, YAML or help-desk code', async () => {
