@@ -13,6 +13,7 @@ import { parse, stringify } from 'yaml';
 import { CHECKER_CLI, REPO, runCli, startListening, type Listening } from '../harness/cli.js';
 import { createNetns, killGroup, type TestNetns } from '../harness/netns.js';
 import { eventually, query, startPrometheus, type RunningServer } from '../harness/prometheus.js';
+import { expiringIn } from '../harness/tls-certs.js';
 
 const DEPLOY = join(REPO, 'deploy/prometheus');
 /** HTTP on 80/81, HTTPS on 443 and SSH (ssh2's server) on 2020, as a PBXware answers (the benchmark's servers). */
@@ -58,7 +59,9 @@ beforeAll(async () => {
   pbx = await createNetns({});
   mkdirSync(keys);
   // A certificate that expires in 10 days: inside the 14-day alert, outside the 7-day one.
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '10', '-subj', '/CN=pbx.example.com', '-keyout', join(keys, 'tls.key'), '-out', join(keys, 'tls.crt')], { stdio: 'ignore' });
+  const cert = await expiringIn(10);
+  writeFileSync(join(keys, 'tls.key'), cert.key, { mode: 0o600 });
+  writeFileSync(join(keys, 'tls.crt'), cert.cert);
   newHostKey();
   services = await startServices();
 

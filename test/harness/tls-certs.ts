@@ -64,3 +64,8 @@ export async function makeCertificates(now = new Date()): Promise<TestCertificat
   ]);
   return { ca, valid, expired, expiringIn5Days, selfSigned, otherName };
 }
+
+/** A self-signed certificate for `cn` that expires `days` from `now` (the certificate alerts' windows). */
+export function expiringIn(days: number, cn = 'pbx.example.com', now = new Date()): Promise<KeyPair> {
+  return leaf(cn, new Date(now.getTime() - DAY), new Date(now.getTime() + days * DAY), undefined, [cn], []);
+}
