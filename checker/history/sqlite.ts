@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import type { HostSummary, Verdict } from '../../shared/model.js';
 import { secrets } from '../../shared/redact.js';
 import { ensureDirSync, fsCause, PathError } from '../../shared/cli/paths.js';
+import { processAlive } from '../../shared/cli/process-alive.js';
 import { ABANDONED_AFTER_MS, type HistoryStore, type RunEnd, type RunMeta, type RunRecord, type RunStatus } from './store.js';
 
 const SCHEMA = `
@@ -61,15 +62,6 @@ const ADDED_COLUMNS: Array<[string, string]> = [
   ['heartbeat_at', 'TEXT'],
   ['reason', 'TEXT'],
 ];
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** A stored `running` run whose process is gone reads as abandoned (see RunStatus). */
 export function liveStatus(row: Pick<RunRow, 'status' | 'pid' | 'machine' | 'heartbeat_at' | 'started_at'>, now = Date.now(), here = hostname()): RunStatus {

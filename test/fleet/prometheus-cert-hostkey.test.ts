@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { CHECKER_CLI, REPO, runCli, startListening, type Listening } from '../harness/cli.js';
 import { createNetns, killGroup, type TestNetns } from '../harness/netns.js';
-import { eventually, query, startPrometheus, type RunningServer } from '../harness/prometheus.js';
+import { eventually, pointProbeJob, query, rulesFiringAtOnce, startPrometheus, type RunningServer } from '../harness/prometheus.js';
 import { expiringIn } from '../harness/tls-certs.js';
 
 const DEPLOY = join(REPO, 'deploy/prometheus');
@@ -79,15 +79,8 @@ beforeAll(async () => {
   cfg.global = { scrape_interval: '2s', scrape_timeout: '2s', evaluation_interval: '1s' };
   delete cfg.alerting;
   cfg.scrape_configs = cfg.scrape_configs.filter((j: { job_name: string }) => j.job_name === 'pbxready');
-  const probes = cfg.scrape_configs[0];
-  probes.scrape_timeout = '2s';
-  probes.file_sd_configs[0].files = [join(dir, 'sd', '*.json')];
-  probes.file_sd_configs[0].refresh_interval = '1s';
-  probes.authorization.credentials_file = join(dir, 'probe.token');
-  for (const r of probes.relabel_configs) if (r.target_label === '__address__' && r.regex !== undefined) r.replacement = exporter.address;
-  const rules = parse(readFileSync(join(DEPLOY, 'pbxready-rules.yml'), 'utf8'));
-  for (const g of rules.groups) for (const r of g.rules) if (r.for !== undefined) r.for = '0s';
-  prometheus = await startPrometheus(stringify(cfg), { 'pbxready-rules.yml': stringify(rules) });
+  pointProbeJob(cfg.scrape_configs[0], { sdDir: join(dir, 'sd'), tokenFile: join(dir, 'probe.token'), exporters: [exporter.address] });
+  prometheus = await startPrometheus(stringify(cfg), { 'pbxready-rules.yml': rulesFiringAtOnce(DEPLOY) });
 }, 120_000);
 
 afterAll(async () => {

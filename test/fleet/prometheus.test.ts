@@ -16,7 +16,7 @@ import { parse, stringify } from 'yaml';
 import { AGENT_CLI, CHECKER_CLI, REPO, runCli, startListening, type Listening } from '../harness/cli.js';
 import { createPbxwareCdr, createReader, seedCalls, startMariaDb, type MariaDb } from '../harness/mariadb.js';
 import { createNetns, type TestNetns } from '../harness/netns.js';
-import { eventually, hashmod, promtool, query, startAlertmanager, startPrometheus, type RunningServer } from '../harness/prometheus.js';
+import { eventually, hashmod, pointProbeJob, promtool, query, rulesFiringAtOnce, startAlertmanager, startPrometheus, type RunningServer } from '../harness/prometheus.js';
 
 const DEPLOY = join(REPO, 'deploy/prometheus');
 const FIXTURES = join(REPO, 'test/fixtures');
@@ -121,12 +121,7 @@ beforeAll(async () => {
   cfg.global = { scrape_interval: '2s', scrape_timeout: '2s', evaluation_interval: '1s' };
   cfg.alerting.alertmanagers[0].static_configs[0].targets = [alertmanager.url.replace('http://', '')];
   const job = (name: string) => cfg.scrape_configs.find((j: { job_name: string }) => j.job_name === name);
-  const probes = job('pbxready');
-  probes.scrape_timeout = '2s';
-  probes.file_sd_configs[0].files = [join(dir, 'sd', '*.json')];
-  probes.file_sd_configs[0].refresh_interval = '1s';
-  probes.authorization.credentials_file = join(dir, 'probe.token');
-  for (const r of probes.relabel_configs) if (r.target_label === '__address__' && r.regex !== undefined) r.replacement = exporters[Number(r.regex)]!.address;
+  pointProbeJob(job('pbxready'), { sdDir: join(dir, 'sd'), tokenFile: join(dir, 'probe.token'), exporters: exporters.map((e) => e.address) });
   job('pbxready_exporter').static_configs[0].targets = exporters.map((e) => e.address);
   const agents = job('pbxready_agent');
   Object.assign(agents, { scrape_interval: '2s', scrape_timeout: '2s', scheme: 'http' });
@@ -136,9 +131,7 @@ beforeAll(async () => {
     { targets: [agent.address], labels: agents.static_configs[0].labels },
     { targets: [downAgent.address], labels: { customer: 'Globex', name: 'down' } },
   ];
-  const rules = parse(readFileSync(join(DEPLOY, 'pbxready-rules.yml'), 'utf8'));
-  for (const g of rules.groups) for (const r of g.rules) if (r.for !== undefined) r.for = '0s';
-  prometheus = await startPrometheus(stringify(cfg), { 'pbxready-rules.yml': stringify(rules) });
+  prometheus = await startPrometheus(stringify(cfg), { 'pbxready-rules.yml': rulesFiringAtOnce(DEPLOY) });
 }, 180_000);
 
 afterAll(async () => {

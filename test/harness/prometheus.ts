@@ -3,11 +3,12 @@
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 
 export interface ToolRun {
   code: number | null;
@@ -144,4 +145,27 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 /** Prometheus's hashmod relabelling: the last 8 bytes of the MD5 of the value, big-endian, modulo N. */
 export function hashmod(value: string, modulus: number): number {
   return Number(createHash('md5').update(value).digest().readBigUInt64BE(8) % BigInt(modulus));
+}
+
+// ---- the shipped files, prepared for a test ----
+
+/** The shipped rules (deploy/prometheus/pbxready-rules.yml) with every `for` at 0s: an alert fires on its first evaluation. */
+export function rulesFiringAtOnce(deployDir: string): string {
+  const rules = parse(readFileSync(join(deployDir, 'pbxready-rules.yml'), 'utf8'));
+  for (const g of rules.groups) for (const r of g.rules) if (r.for !== undefined) r.for = '0s';
+  return stringify(rules);
+}
+
+/**
+ * The shipped example's probe job (`pbxready`), pointed at the test's file_sd directory and probe
+ * token, its hashmod shards at the test's exporters (shard N → exporters[N], or the first when
+ * there are fewer), with a 2 s scrape timeout and a 1 s file refresh. The job is the parsed YAML of
+ * the example (known shape), edited in place.
+ */
+export function pointProbeJob(job: any, o: { sdDir: string; tokenFile: string; exporters: string[] }): void {
+  job.scrape_timeout = '2s';
+  job.file_sd_configs[0].files = [join(o.sdDir, '*.json')];
+  job.file_sd_configs[0].refresh_interval = '1s';
+  job.authorization.credentials_file = o.tokenFile;
+  for (const r of job.relabel_configs) if (r.target_label === '__address__' && r.regex !== undefined) r.replacement = o.exporters[Number(r.regex)] ?? o.exporters[0];
 }

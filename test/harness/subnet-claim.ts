@@ -8,21 +8,13 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
+import { processAlive } from '../../shared/cli/process-alive.js';
 
 const CLAIMS = '/run/pbxready-test-subnets';
 const held = new Set<string>();
 process.once('exit', () => {
   for (const dir of held) rmSync(dir, { recursive: true, force: true });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export interface SubnetClaim {
   /** The third octet owned: 10.231.N … 10.236.N, 192.168.N. */
@@ -49,7 +41,7 @@ export function claimSubnet(claims = CLAIMS): SubnetClaim {
           // being written right now: someone else's
           break;
         }
-        if (Number.isInteger(owner) && !alive(owner)) {
+        if (Number.isInteger(owner) && !processAlive(owner)) {
           rmSync(dir, { recursive: true, force: true });
           continue;
         }
