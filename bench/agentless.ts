@@ -21,7 +21,7 @@ import { CHECK_DEFAULTS, type CheckOptions } from '../checker/check-options.js';
 import { withDeadline } from '../checker/probes/probe.js';
 import { probeSsh } from '../checker/probes/ssh.js';
 import type { CheckReport, PortResult } from '../shared/model.js';
-import { AGENT_THRESHOLDS } from '../shared/rules/agent.js';
+import { agentlessDefaults } from '../checker/agent-source/options.js';
 import { checkReport } from '../test/fixtures/reports.js';
 import { installAgentCopy } from '../test/harness/agent-copy.js';
 import { startMariaDb } from '../test/harness/mariadb.js';
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     const ssh = await withDeadline(10_000, undefined, (signal) => probeSsh({ address, port: 2020, host: address, credentials: options.ssh! }, { signal }));
     const port: PortResult = { port: 2020, address, purpose: 'ssh', required: true, state: 'open', reason: 'connected', latencyMs: 1, ssh };
     const check = checkReport([port]);
-    const agentless = { root: tree.root, asteriskCmd: [asterisk], cdrTable: null, timeoutMs: 3000, ports: [], vps: null, paths: {}, thresholds: AGENT_THRESHOLDS };
+    const agentless = agentlessDefaults(tree.root, [asterisk]);
     const log = pino({ level: 'silent' });
     const plans: Record<Mode, SshAgentPlan> = { agent: { mode: 'agent-or-agentless', agentless, log }, agentless: { mode: 'agentless', agentless, log } };
     const command = `${process.execPath} ${agent.cli} report --format json --root ${tree.root} --asterisk-cmd ${asterisk}`;

@@ -138,6 +138,11 @@ export async function agentSourceFromArgs(a: AgentArgs & { sshUser?: string | un
   return (await import('./http.js')).httpAgentSource(spec.url, await readToken(a.agentTokenFile), timeoutMs);
 }
 
+/** The agentless collector's settings for a host tree and an asterisk CLI (null: find it); the agent's own defaults otherwise. */
+export function agentlessDefaults(root: string, asteriskCmd: string[] | null): AgentlessOptions {
+  return { root, asteriskCmd, cdrTable: null, timeoutMs: 3000, ports: [], vps: null, paths: {}, thresholds: AGENT_THRESHOLDS };
+}
+
 /** What the agentless collector reads and how: the agent's own defaults, a root and an asterisk CLI from the flags. */
 function agentlessOptions(a: AgentArgs, rootName = '--agent-root', asteriskName = '--agent-asterisk-cmd'): AgentlessOptions {
   const root = a.agentRoot ?? '/';
@@ -148,5 +153,5 @@ function agentlessOptions(a: AgentArgs, rootName = '--agent-root', asteriskName 
     asteriskCmd = a.agentAsteriskCmd.trim().split(/\s+/).filter(Boolean);
     if (!asteriskCmd.length) throw new UsageError(`${asteriskName} is empty`);
   }
-  return { root: root === '/' ? '/' : root.replace(/\/+$/, ''), asteriskCmd, cdrTable: null, timeoutMs: 3000, ports: [], vps: null, paths: {}, thresholds: AGENT_THRESHOLDS };
+  return agentlessDefaults(root === '/' ? '/' : root.replace(/\/+$/, ''), asteriskCmd);
 }

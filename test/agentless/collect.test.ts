@@ -8,7 +8,7 @@ import { collectAgentless, type AgentlessOptions } from '../../checker/agentless
 import { collectReport } from '../../agent/collect.js';
 import { resolveOptions } from '../../agent/options.js';
 import type { AgentReport } from '../../shared/model.js';
-import { AGENT_THRESHOLDS } from '../../shared/rules/agent.js';
+import { agentlessDefaults } from '../../checker/agent-source/options.js';
 import { startMariaDb, type MariaDb } from '../harness/mariadb.js';
 import { ASTERISK_REPLAY, DB_SECRET, comparable, diskDrift, localRunner, pbxwareSysroot, seedPbxwareDb } from './helpers.js';
 
@@ -16,9 +16,7 @@ const log = pino({ level: 'silent' });
 let db: MariaDb;
 let tree: { root: string; cleanup: () => void };
 
-const options = (o: Partial<AgentlessOptions> = {}): AgentlessOptions => ({
-  root: tree.root, asteriskCmd: [ASTERISK_REPLAY], cdrTable: null, timeoutMs: 3000, ports: [], vps: null, paths: {}, thresholds: AGENT_THRESHOLDS, ...o,
-});
+const options = (o: Partial<AgentlessOptions> = {}): AgentlessOptions => ({ ...agentlessDefaults(tree.root, [ASTERISK_REPLAY]), ...o });
 
 beforeAll(async () => {
   db = await startMariaDb();

@@ -17,7 +17,7 @@ import { sshAgentSource } from '../../checker/agent-source/ssh.js';
 import { CHECK_DEFAULTS, type CheckOptions } from '../../checker/check-options.js';
 import { probeSsh } from '../../checker/probes/ssh.js';
 import type { AgentReport, CheckReport, PortResult, PrecheckReport } from '../../shared/model.js';
-import { AGENT_THRESHOLDS } from '../../shared/rules/agent.js';
+import { agentlessDefaults } from '../../checker/agent-source/options.js';
 import { installAgentCopy, type AgentCopy } from '../harness/agent-copy.js';
 import { CHECKER_CLI, runCli } from '../harness/cli.js';
 import { freePort, startMariaDb, type MariaDb } from '../harness/mariadb.js';
@@ -209,7 +209,7 @@ describe('a host without the mysql client and without asterisk', () => {
     const portResult: PortResult = { port: 2020, address: '127.0.0.1', purpose: 'ssh', required: true, state: 'open', reason: 'connected', latencyMs: 1, ssh };
     const source = sshAgentSource('pbxready-agent report --format json', 30_000, {
       mode: 'agent-or-agentless',
-      agentless: { root: tree.root, asteriskCmd: ['asterisk'], cdrTable: null, timeoutMs: 3000, ports: [], vps: null, paths: {}, thresholds: AGENT_THRESHOLDS },
+      agentless: agentlessDefaults(tree.root, ['asterisk']),
       log: pino({ level: 'silent' }),
     });
     const outcome = await source.fetch({ check: checkReport([portResult]), options, portMap: { 2020: port } });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { sshAgentSource, type SshAgentPlan } from '../../checker/agent-source/ssh.js';
-import { AGENT_THRESHOLDS } from '../../shared/rules/agent.js';
+import { agentlessDefaults } from '../../checker/agent-source/options.js';
 import { CHECK_DEFAULTS, type CheckOptions } from '../../checker/check-options.js';
 import { withDeadline } from '../../checker/probes/probe.js';
 import { probeSsh } from '../../checker/probes/ssh.js';
@@ -18,7 +18,7 @@ let options: CheckOptions;
 const SAY_REPORT = `printf '%s' '{"not":"a report"}'`;
 const PLAN: SshAgentPlan = {
   mode: 'agent-or-agentless',
-  agentless: { root: '/', asteriskCmd: ['pbxready-no-asterisk-here'], cdrTable: null, timeoutMs: 3000, ports: [], vps: null, paths: {}, thresholds: AGENT_THRESHOLDS },
+  agentless: agentlessDefaults('/', ['pbxready-no-asterisk-here']),
   log: pino({ level: 'silent' }),
 };
 
