@@ -14,14 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectReport } from '../../agent/collect.js';
 import { resolveOptions } from '../../agent/options.js';
 import type { AgentReport } from '../../shared/model.js';
-import { comparable, diskDrift, pbxwareSysroot, seedPbxwareDb, DB_SECRET, ASTERISK_REPLAY } from '../agentless/helpers.js';
+import { comparable, diskDrift, startPbxwareHost, DB_SECRET, ASTERISK_REPLAY, type PbxwareHost } from '../agentless/helpers.js';
 import { REPO } from '../harness/cli.js';
-import { startMariaDb, type MariaDb } from '../harness/mariadb.js';
 
 const run = promisify(execFile);
 const dirs: string[] = [];
-let db: MariaDb;
-let tree: { root: string; cleanup: () => void };
+let host: PbxwareHost;
+let tree: PbxwareHost['tree'];
 let bundle: string;
 
 beforeAll(async () => {
@@ -31,14 +30,12 @@ beforeAll(async () => {
   await run(process.execPath, [join(REPO, 'dist/tools/bundle.js'), join(out, 'pbxready-agent.mjs')], { timeout: 120_000 });
   bundle = join(alone, 'pbxready-agent.mjs');
   copyFileSync(join(out, 'pbxready-agent.mjs'), bundle);
-  db = await startMariaDb();
-  await seedPbxwareDb(db);
-  tree = pbxwareSysroot(db);
+  host = await startPbxwareHost();
+  tree = host.tree;
 });
 
 afterAll(async () => {
-  tree?.cleanup();
-  await db?.stop();
+  await host?.stop();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 

@@ -9,23 +9,20 @@ import { collectReport } from '../../agent/collect.js';
 import { resolveOptions } from '../../agent/options.js';
 import type { AgentReport } from '../../shared/model.js';
 import { agentlessDefaults } from '../../checker/agent-source/options.js';
-import { startMariaDb, type MariaDb } from '../harness/mariadb.js';
-import { ASTERISK_REPLAY, DB_SECRET, comparable, diskDrift, localRunner, pbxwareSysroot, seedPbxwareDb } from './helpers.js';
+import { ASTERISK_REPLAY, DB_SECRET, comparable, diskDrift, localRunner, startPbxwareHost, type PbxwareHost } from './helpers.js';
 
 const log = pino({ level: 'silent' });
-let db: MariaDb;
-let tree: { root: string; cleanup: () => void };
+let host: PbxwareHost;
+let tree: PbxwareHost['tree'];
 
 const options = (o: Partial<AgentlessOptions> = {}): AgentlessOptions => ({ ...agentlessDefaults(tree.root, [ASTERISK_REPLAY]), ...o });
 
 beforeAll(async () => {
-  db = await startMariaDb();
-  await seedPbxwareDb(db);
-  tree = pbxwareSysroot(db);
+  host = await startPbxwareHost();
+  tree = host.tree;
 });
 afterAll(async () => {
-  tree?.cleanup();
-  await db?.stop();
+  await host?.stop();
 });
 
 describe('agentless over a local sh', () => {

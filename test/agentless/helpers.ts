@@ -10,7 +10,7 @@ import { REMOTE_COMMAND } from '../../checker/agentless/script.js';
 import type { PhaseRunner } from '../../checker/agentless/collect.js';
 import type { AgentReport } from '../../shared/model.js';
 import { REPO } from '../harness/cli.js';
-import { createPbxwareCdr, createReader, seedCalls, type MariaDb } from '../harness/mariadb.js';
+import { createPbxwareCdr, createReader, seedCalls, startMariaDb, type MariaDb } from '../harness/mariadb.js';
 
 export const DB_SECRET = `Agentless-S3cret'"$(touch /tmp/pwned-${process.pid})\`x\`\\ #; =`;
 export const DB_USER = 'pbx reader';
@@ -41,6 +41,33 @@ export function pbxwareSysroot(db: MariaDb): { root: string; cleanup: () => void
   utimesSync(join(root, 'opt/backup/pbxware-backup-nightly.tar.gz'), when, when);
   for (const dir of [root]) chmodSync(dir, 0o755);
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export interface PbxwareHost {
+  db: MariaDb;
+  tree: { root: string; cleanup: () => void };
+  /** Removes the tree and stops the database. */
+  stop(): Promise<void>;
+}
+
+/** A PBXware host for the collectors to read: a real MariaDB seeded as above, and its sysroot. */
+export async function startPbxwareHost(): Promise<PbxwareHost> {
+  const db = await startMariaDb();
+  try {
+    await seedPbxwareDb(db);
+  } catch (err) {
+    await db.stop();
+    throw err;
+  }
+  const tree = pbxwareSysroot(db);
+  return {
+    db,
+    tree,
+    stop: async () => {
+      tree.cleanup();
+      await db.stop();
+    },
+  };
 }
 
 /** Runs a phase script here, as the SSH login would: the login shell execs sh reading stdin. */

@@ -20,13 +20,13 @@ import type { AgentReport, CheckReport, PortResult, PrecheckReport } from '../..
 import { agentlessDefaults } from '../../checker/agent-source/options.js';
 import { installAgentCopy, type AgentCopy } from '../harness/agent-copy.js';
 import { CHECKER_CLI, runCli } from '../harness/cli.js';
-import { freePort, startMariaDb, type MariaDb } from '../harness/mariadb.js';
+import { freePort } from '../harness/mariadb.js';
 import { startMaskedSshd, type MaskedSshd } from '../harness/masked-sshd.js';
 import { vethLink } from '../harness/netns.js';
 import { startSshd, type SshdServer } from '../harness/sshd.js';
 import { checkReport } from '../fixtures/reports.js';
 import { withDeadline } from '../../checker/probes/probe.js';
-import { DB_SECRET, comparable, diskDrift, pbxwareSysroot, seedPbxwareDb } from './helpers.js';
+import { DB_SECRET, comparable, diskDrift, startPbxwareHost, type PbxwareHost } from './helpers.js';
 import { claimSubnet } from '../harness/subnet-claim.js';
 
 const run = promisify(execFile);
@@ -41,8 +41,8 @@ const t = subnet.n;
 const pbxAddress = `10.236.${t}.2`;
 
 let sshd: SshdServer;
-let db: MariaDb;
-let tree: { root: string; cleanup: () => void };
+let host: PbxwareHost;
+let tree: PbxwareHost['tree'];
 let agent: AgentCopy;
 let pbx: MaskedSshd | null = null;
 let listener: ReturnType<typeof spawn> | null = null;
@@ -51,11 +51,10 @@ const inNs = (...args: string[]) => run('ip', ['netns', 'exec', ns, ...args]);
 
 beforeAll(async () => {
   sshd = await startSshd();
-  db = await startMariaDb();
-  await seedPbxwareDb(db);
+  host = await startPbxwareHost();
+  tree = host.tree;
   // The unprivileged SSH user reaches the server's socket (the directory is only traversable).
-  await chmod(dirname(db.socket), 0o711);
-  tree = pbxwareSysroot(db);
+  await chmod(dirname(host.db.socket), 0o711);
   await run('chmod', ['-R', 'a+rX', tree.root]);
   agent = await installAgentCopy(['test/fixtures/asterisk/ast20-pjsip']);
   await run('ip', ['netns', 'add', ns]);
@@ -82,8 +81,7 @@ afterAll(async () => {
   await run('ip', ['link', 'del', `al${tag}`]).catch(() => {});
   subnet.release();
   await agent?.remove();
-  tree?.cleanup();
-  await db?.stop();
+  await host?.stop();
   await sshd?.stop();
 });
 
