@@ -2,7 +2,7 @@
 // busy_timeout makes a second scan wait for the write lock instead of failing: two nightly scans
 // into one database at once are safe. Each host's row is written when the host finishes.
 
-import { existsSync, rmSync } from 'node:fs';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -63,6 +63,40 @@ const ADDED_COLUMNS: Array<[string, string]> = [
   ['reason', 'TEXT'],
 ];
 
+const SETUP_ATTEMPTS = 8;
+const SETUP_RETRY_MS = 25;
+
+function setUp(db: Database.Database): void {
+  db.pragma('busy_timeout = 10000');
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.exec(SCHEMA);
+  const have = new Set((db.pragma('table_info(runs)') as Array<{ name: string }>).map((c) => c.name));
+  for (const [name, type] of ADDED_COLUMNS) if (!have.has(name)) db.exec(`ALTER TABLE runs ADD COLUMN ${name} ${type}`);
+}
+
+/** True when this call created the (empty) file; false when it was there already. */
+function createdNow(path: string): boolean {
+  try {
+    closeSync(openSync(path, 'wx'));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new PathError(path, fsCause(err), '--db');
+  }
+}
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'SQLITE_BUSY' || (typeof code === 'string' && code.startsWith('SQLITE_BUSY_'));
+}
+
+/** The store is opened once, before a scan starts: a short synchronous wait is fine there. */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 /** A stored `running` run whose process is gone reads as abandoned (see RunStatus). */
 export function liveStatus(row: Pick<RunRow, 'status' | 'pid' | 'machine' | 'heartbeat_at' | 'started_at'>, now = Date.now(), here = hostname()): RunStatus {
   if (row.status !== 'running') return row.status;
@@ -81,23 +115,30 @@ export class SqliteHistory implements HistoryStore {
   private commitError: unknown;
 
   constructor(readonly path: string) {
-    const fresh = path !== ':memory:' && !existsSync(path);
     if (path !== ':memory:') ensureDirSync(dirname(path), '--db');
+    // Created here, exclusively: only this process may remove it again. A check for existence
+    // first was a race — two scans starting on a new database both saw it missing, one of them
+    // failed its set-up and removed the file the other was already writing to.
+    const created = path !== ':memory:' && createdNow(path);
     let db: Database.Database | undefined;
-    try {
-      db = new Database(path);
-      db.pragma('busy_timeout = 10000');
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-      db.exec(SCHEMA);
-      const have = new Set((db.pragma('table_info(runs)') as Array<{ name: string }>).map((c) => c.name));
-      for (const [name, type] of ADDED_COLUMNS) if (!have.has(name)) db.exec(`ALTER TABLE runs ADD COLUMN ${name} ${type}`);
-    } catch (err) {
-      db?.close();
-      // A database this open just created and could not set up is removed: no 0-byte file is left behind.
-      if (fresh) for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
-      throw new PathError(path, fsCause(err), '--db');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        db = new Database(path);
+        setUp(db);
+        break;
+      } catch (err) {
+        db?.close();
+        db = undefined;
+        // Two connections setting up one new database (switching it to WAL) can collide in a way
+        // busy_timeout does not wait out: SQLITE_BUSY at once. A moment later the other is done.
+        if (isBusy(err) && attempt < SETUP_ATTEMPTS) {
+          sleepSync(SETUP_RETRY_MS * attempt);
+          continue;
+        }
+        // A database this open created and could not set up is removed: no 0-byte file is left behind.
+        if (created) for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
+        throw new PathError(path, fsCause(err), '--db');
+      }
     }
     this.db = db;
     // Plain INSERT: the scan drops a repeated inventory key before checking it (withoutDuplicates),
